@@ -11,11 +11,17 @@
 //   on the cycle, which becomes a root.
 import type { Span } from '../../model/index.ts';
 import { normalizeServiceName } from '../service-name.ts';
+import { classifyKind, type EffectiveKind } from './kind.ts';
 
 export interface SpanNode {
   span: Span;
   /** Normalized service name (lib/analysis/service-name.ts). */
   service: string;
+  /**
+   * The span's kind, or for spans without one (old instrumentations, Zipkin, CSV) the kind
+   * inferred from structure (trace/kind.ts). Every analysis reads this, never span.kind.
+   */
+  kind: EffectiveKind;
   parent?: SpanNode;
   /** Sorted by start time, then span id. */
   children: SpanNode[];
@@ -86,6 +92,7 @@ export function buildTraceTree(spans: Span[]): TraceTree {
     const node: SpanNode = {
       span,
       service: normalizeServiceName(span.resource.serviceName),
+      kind: 'internal',
       children: [],
       depth: 0,
       selfTimeNs: 0,
@@ -174,6 +181,7 @@ export function buildTraceTree(spans: Span[]): TraceTree {
   while (stack.length > 0) {
     const n = stack.pop()!;
     n.depth = n.parent ? n.parent.depth + 1 : 0;
+    n.kind = classifyKind(n.span, n.service, n.parent); // pre-order: the parent is classified already
     n.index = nodes.length;
     nodes.push(n);
     if (n.children.length > 1) n.children.sort(byStart);
