@@ -18,6 +18,15 @@ const KINDS: Readonly<Record<string, SpanKind>> = {
   CONSUMER: 'consumer',
 };
 
+/**
+ * Tag names of the Zipkin ecosystem (Brave, Spring Cloud Sleuth) that no OpenTelemetry semantic
+ * convention ever had, so lib/semconv's alias table does not know them: only Zipkin data carries them.
+ */
+const ZIPKIN_TAG_NAMES: Readonly<Record<string, string>> = {
+  'http.path': 'url.path',
+  'sql.query': 'db.query.text',
+};
+
 /** Zipkin has no instrumentation scope unless an OTel exporter wrote one as a tag. */
 const NO_SCOPE: InstrumentationScope = { name: '' };
 
@@ -71,8 +80,9 @@ function decodeOne(raw: unknown, index: number, resources: ResourceCache, traceS
 
   // Zipkin allows a span without timestamp or duration (late or incomplete reports). We keep it:
   // a missing timestamp is taken from its earliest annotation, else from the earliest span of
-  // the same trace decoded with it (a file is decoded in chunks of a few thousand spans), so it sits inside its trace rather than at 1970; a missing
-  // duration becomes the span's last annotation, else zero. Only a span with no time at all
+  // the same trace decoded with it (files are decoded in chunks of a few thousand spans), so it
+  // sits inside its trace rather than at 1970; a missing duration ends the span at its last
+  // annotation, else gives it zero length. Only a span with no time at all
   // anywhere is rejected, because placing it at the epoch would corrupt every time window.
   let startUs: number | undefined = isFiniteNonNegative(raw.timestamp) && raw.timestamp > 0 ? raw.timestamp : undefined;
   const annotationTimes = events.map((e) => Number(e.timeNs / 1000n));
@@ -123,6 +133,12 @@ function decodeOne(raw: unknown, index: number, resources: ResourceCache, traceS
         default:
           attributes[key] = text;
       }
+    }
+    for (const [zipkinName, name] of Object.entries(ZIPKIN_TAG_NAMES)) {
+      const v = attributes[zipkinName];
+      if (v === undefined) continue;
+      delete attributes[zipkinName];
+      attributes[name] ??= v;
     }
   }
   if (scopeName !== undefined) scope = scopeVersion ? { name: scopeName, version: scopeVersion } : { name: scopeName };
