@@ -10,7 +10,8 @@
 //   both parts use Kubernetes' "safe" alphabet (no vowels, no 0/1/3) and the ReplicaSet hash
 //   holds a digit. StatefulSet ordinals (`db-0`) and DaemonSet/Job suffixes are left alone:
 //   they look too much like real names (`api-v2`, `worker-queue`) to strip blindly.
-// - An empty name becomes `unknown_service` (lib/model's UNKNOWN_SERVICE), unchanged.
+// - An empty name becomes `unknown_service` (lib/model's UNKNOWN_SERVICE); the SDKs' defaults
+//   `unknown_service:<process>` are kept verbatim (folding them would hide what they are).
 import { UNKNOWN_SERVICE } from '../model/index.ts';
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
@@ -32,9 +33,15 @@ export function normalizeServiceName(name: string): string {
 
 function normalizeUncached(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '' || trimmed === UNKNOWN_SERVICE) return UNKNOWN_SERVICE;
+  if (trimmed === '') return UNKNOWN_SERVICE;
+  if (trimmed.startsWith(UNKNOWN_SERVICE)) return trimmed;
   let s = trimmed.toLowerCase().replace(/\s+/g, '-').replace(/_/g, '-');
   const m = POD_SUFFIX.exec(s);
   if (m && /[0-9]/.test(m[2])) s = m[1];
   return s;
+}
+
+/** Placeholder names that say "the producer of this span did not name its service". */
+export function isUnknownService(normalized: string): boolean {
+  return normalized === 'unknown' || normalized.startsWith(UNKNOWN_SERVICE);
 }

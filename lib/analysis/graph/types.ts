@@ -47,6 +47,14 @@ export interface GraphNode extends LatencySummary {
   errors: number;
   /** service: `service.version` values seen, sorted. */
   versions?: string[];
+  /** service: outgoing sync (incl. db) and async calls, for the sync/async share. */
+  syncCallsOut?: number;
+  asyncCallsOut?: number;
+  /**
+   * database: false when the spans named neither address nor namespace; the node is then per
+   * calling service (`db:<system>||@<service>`) and sharing cannot be judged (report "not evaluated").
+   */
+  identityKnown?: boolean;
 }
 
 export interface EdgeOperation extends LatencySummary {
@@ -65,7 +73,7 @@ export interface GraphEdge extends LatencySummary {
   calls: number;
   /** A call is an error when either half says so. */
   errors: number;
-  /** Server-side latency where the server half was paired (sync) or the consumer span (async). */
+  /** Server-side latency (the SERVER span's duration) for sync edges; absent for db and async. */
   serverP50Ms?: number;
   serverP95Ms?: number;
   serverP99Ms?: number;

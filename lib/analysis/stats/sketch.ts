@@ -63,7 +63,7 @@ export class LatencySketch {
     const len = this.counts.length;
     if (len === 0) {
       // A little headroom either side: neighbouring values are the common case.
-      const pad = 16;
+      const pad = 4;
       this.counts = new Float64Array(hi - lo + 1 + 2 * pad);
       this.offset = lo - pad;
       return;

@@ -10,7 +10,7 @@
 // - parent cycles (A→B→A, or a span that is its own parent) are cut at the earliest-starting span
 //   on the cycle, which becomes a root.
 import type { Span } from '../../model/index.ts';
-import { normalizeServiceName } from '../service-name.ts';
+import { isUnknownService, normalizeServiceName } from '../service-name.ts';
 import { classifyKind, type EffectiveKind } from './kind.ts';
 
 export interface SpanNode {
@@ -181,6 +181,9 @@ export function buildTraceTree(spans: Span[]): TraceTree {
   while (stack.length > 0) {
     const n = stack.pop()!;
     n.depth = n.parent ? n.parent.depth + 1 : 0;
+    // Zipkin writes "unknown" for a span whose localEndpoint was missing (a sidecar's half of a
+    // call): inside its parent's process it belongs to the parent's service, not to a phantom one.
+    if (n.parent && isUnknownService(n.service) && n.parent.kind !== 'client' && n.parent.kind !== 'producer') n.service = n.parent.service;
     n.kind = classifyKind(n.span, n.service, n.parent); // pre-order: the parent is classified already
     n.index = nodes.length;
     nodes.push(n);
