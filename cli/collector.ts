@@ -1,0 +1,92 @@
+// `faultline collector`: OTLP/HTTP ingest only, in this process. Several collectors may share
+// one database (scale-out); `faultline serve` also runs this command as its ingest child.
+import { portOption, stringOption } from './args.ts';
+import type { Command } from './command.ts';
+import { absoluteDbUrl } from './db-url.ts';
+import { waitForStop } from './signals.ts';
+
+/** Sent over IPC to a supervising `faultline serve` once the collector listens. */
+export interface CollectorReadyMessage {
+  type: 'faultline:collector-ready';
+  port: number;
+  url: string;
+  dbUrl: string;
+}
+
+export const collectorCommand: Command = {
+  name: 'collector',
+  summary: 'OTLP/HTTP ingest only: receive traces, metrics and logs and store them',
+  allowPositionals: false,
+  options: {
+    'otlp-port': { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+  },
+  help: `Usage: faultline collector [--otlp-port 4318] [--host 127.0.0.1] [--db URL]
+
+Receives OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON, gzip) and
+stores what it receives. No dashboard: run several
+collectors against one database to scale out ingest, and \`faultline serve\` to look.
+Self-metrics at GET /metrics, liveness at GET /healthz on the same port.
+
+Options:
+  --otlp-port PORT  port to listen on (default 4318; 0 picks a free port)
+  --host HOST       interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+  --db URL          where to store: a file path or file: URL (SQLite), or postgresql://…
+                    (default ./data/faultline.db)
+  -h, --help        show this help
+
+Environment:
+  FAULTLINE_OTLP_PORT  default for --otlp-port
+  FAULTLINE_DB         default for --db
+
+Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: what was acknowledged is committed.
+
+Examples:
+  faultline collector
+  faultline collector --otlp-port 4318 --host 0.0.0.0 --db file:/var/lib/faultline/faultline.db
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node my-service.js
+`,
+  async run({ values }, io) {
+    const port = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
+    const host = stringOption(values.host) ?? '127.0.0.1';
+    const { resolveDbUrl } = await import('../lib/store/index.ts');
+    const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
+    const { startCollector } = await import('../collector/index.ts');
+    let collector: Awaited<ReturnType<typeof startCollector>>;
+    try {
+      collector = await startCollector({ port, host, dbUrl });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') {
+        io.err(`faultline collector: port ${port} on ${host} is already in use; pick another with --otlp-port\n`);
+      } else {
+        io.err(`faultline collector: cannot start: ${e.message}\n`);
+      }
+      return 1;
+    }
+    const endpoint = endpointFor(host, collector.port);
+    if (process.send) {
+      const ready: CollectorReadyMessage = { type: 'faultline:collector-ready', port: collector.port, url: endpoint, dbUrl };
+      process.send(ready);
+    } else {
+      io.out(
+        `Faultline collector listening on ${endpoint} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
+          `Database: ${dbUrl}\n` +
+          `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}\n` +
+          `Press Ctrl-C to stop.\n`,
+      );
+    }
+    const why = await waitForStop();
+    await collector.close();
+    if (!process.send) io.out(`Faultline collector stopped (${why}).\n`);
+    return 0;
+  },
+};
+
+/** The URL a service on this machine should export to: a wildcard bind is reached via loopback. */
+export function endpointFor(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  const h = reachable.includes(':') ? `[${reachable}]` : reachable;
+  return `http://${h}:${port}`;
+}

@@ -1,0 +1,189 @@
+// `faultline serve`: the dashboard and the collector, each in its own child process, so ingest
+// never runs on the dashboard's event loop and a burst of spans cannot stall a page.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { portOption, stringOption } from './args.ts';
+import { prefixLines, startChild, stopChild, type Child } from './children.ts';
+import type { CollectorReadyMessage } from './collector.ts';
+import { endpointFor } from './collector.ts';
+import type { Command } from './command.ts';
+import { absoluteDbUrl } from './db-url.ts';
+import type { CliIo } from './io.ts';
+import { binPath, checkoutRoot } from './paths.ts';
+import { waitForStop } from './signals.ts';
+
+const STARTUP_TIMEOUT_MS = 120_000;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'dashboard + collector (embedded SQLite by default)',
+  allowPositionals: false,
+  options: {
+    port: { type: 'string' },
+    'otlp-port': { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+  },
+  help: `Usage: faultline serve [--port 3000] [--otlp-port 4318] [--host 127.0.0.1] [--db URL]
+
+Runs the Faultline dashboard and an OTLP/HTTP collector that share one database. The
+collector runs in its own process, so ingest never blocks the dashboard. The dashboard is
+the production build (next start) when one exists in .next/, else the development server
+(run \`npx next build\` once for the fast one).
+
+Options:
+  --port PORT       dashboard port (default 3000; 0 picks a free port)
+  --otlp-port PORT  OTLP/HTTP collector port (default 4318; 0 picks a free port)
+  --host HOST       interface for both (default 127.0.0.1; 0.0.0.0 for every interface)
+  --db URL          where to store: a file path or file: URL (SQLite), or postgresql://…
+                    (default ./data/faultline.db)
+  -h, --help        show this help
+
+Environment:
+  FAULTLINE_PORT       default for --port
+  FAULTLINE_OTLP_PORT  default for --otlp-port
+  FAULTLINE_DB         default for --db
+
+Ctrl-C (or SIGTERM) stops the dashboard and the collector.
+
+Examples:
+  faultline serve
+  faultline serve --port 8080 --otlp-port 4318 --db file:./data/staging.db
+  FAULTLINE_PORT=8080 FAULTLINE_DB=/var/lib/faultline.db faultline serve --host 0.0.0.0
+`,
+  async run({ values }, io) {
+    const port = portOption('port', values.port, 'FAULTLINE_PORT', 3000);
+    const otlpPort = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
+    const host = stringOption(values.host) ?? '127.0.0.1';
+    const { resolveDbUrl } = await import('../lib/store/index.ts');
+    const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
+
+    const stopping = waitForStop();
+    const children: Child[] = [];
+    const stopAll = async () => {
+      await Promise.all(children.map((c) => stopChild(c)));
+    };
+    try {
+      const collector = await startCollectorChild(io, otlpPort, host, dbUrl);
+      children.push(collector.child);
+      const dashboard = await startDashboardChild(io, port, host, dbUrl, collector.ready.url);
+      children.push(dashboard.child);
+
+      io.out(
+        `Faultline is running\n` +
+          `  Dashboard  ${dashboard.url}  (${dashboard.mode === 'start' ? 'production build' : 'development server: no build in .next/, run `npx next build` for the fast one'})\n` +
+          `  Collector  ${collector.ready.url}  (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
+          `  Database   ${dbUrl}\n` +
+          `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.ready.url}\n` +
+          `Press Ctrl-C to stop.\n`,
+      );
+
+      const firstExit = Promise.race(children.map((c) => c.exited.then((code) => ({ child: c, code }))));
+      const outcome = await Promise.race([stopping.then((why) => ({ why })), firstExit]);
+      if ('why' in outcome) {
+        io.out(`Stopping (${outcome.why})…\n`);
+        await stopAll();
+        io.out('Faultline stopped.\n');
+        return 0;
+      }
+      io.err(`faultline serve: the ${outcome.child.name} exited unexpectedly (code ${outcome.code}); stopping.\n`);
+      await stopAll();
+      return 1;
+    } catch (err) {
+      io.err(`faultline serve: ${(err as Error).message}\n`);
+      await stopAll();
+      return 1;
+    }
+  },
+};
+
+async function startCollectorChild(io: CliIo, port: number, host: string, dbUrl: string): Promise<{ child: Child; ready: CollectorReadyMessage }> {
+  const child = startChild('collector', process.execPath, [binPath(), 'collector', '--otlp-port', String(port), '--host', host, '--db', dbUrl], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: process.env,
+  });
+  prefixLines(child.proc.stdout, 'collector | ', io.out);
+  prefixLines(child.proc.stderr, 'collector | ', io.err);
+  const ready = await new Promise<CollectorReadyMessage>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the collector did not start within 2 minutes')), STARTUP_TIMEOUT_MS);
+    child.proc.on('message', (m: unknown) => {
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'faultline:collector-ready') {
+        clearTimeout(timer);
+        resolve(m as CollectorReadyMessage);
+      }
+    });
+    void child.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the collector could not start (exit code ${code}); see its messages above`));
+    });
+  });
+  return { child, ready: { ...ready, url: endpointFor(host, ready.port) } };
+}
+
+interface Dashboard {
+  child: Child;
+  url: string;
+  mode: 'start' | 'dev';
+}
+
+async function startDashboardChild(io: CliIo, port: number, host: string, dbUrl: string, collectorUrl: string): Promise<Dashboard> {
+  const root = checkoutRoot();
+  const mode = existsSync(join(root, '.next', 'BUILD_ID')) ? 'start' : 'dev';
+  const nextBin = createRequire(join(root, 'package.json')).resolve('next/dist/bin/next');
+  const child = startChild('dashboard', process.execPath, [nextBin, mode, root, '--port', String(port), '--hostname', host], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      FAULTLINE_DB: dbUrl,
+      FAULTLINE_COLLECTOR_URL: collectorUrl,
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+  });
+  // Until it is ready, Next's banner is kept to explain a failure; afterwards its output is forwarded.
+  const early: string[] = [];
+  let ready = false;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the dashboard did not start within 2 minutes:\n${early.join('')}`)), STARTUP_TIMEOUT_MS);
+    let seenUrl: string | undefined;
+    const onLine = (line: string) => {
+      if (ready) return;
+      early.push(line);
+      const local = /Local:\s+(https?:\/\/\S+)/.exec(line);
+      if (local) seenUrl = local[1];
+      if (/\bReady\b/.test(line) || /ready started server/i.test(line)) {
+        const actual = seenUrl ? Number(new URL(seenUrl).port) : port;
+        ready = true;
+        clearTimeout(timer);
+        void waitForPort(host, actual).then(() => resolve(`http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`), reject);
+      }
+    };
+    prefixLines(child.proc.stdout, '', (l) => (ready ? io.out(`dashboard | ${l}`) : onLine(l)));
+    prefixLines(child.proc.stderr, '', (l) => (ready ? io.err(`dashboard | ${l}`) : onLine(l)));
+    void child.exited.then((code) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`the dashboard could not start (exit code ${code}):\n${early.join('')}`));
+    });
+  });
+  return { child, url, mode };
+}
+
+/** Next prints "Ready" as it binds; a connection proves the port really accepts requests. */
+async function waitForPort(host: string, port: number): Promise<void> {
+  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: target, port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the dashboard said it was ready but ${target}:${port} refuses connections`);
+}
