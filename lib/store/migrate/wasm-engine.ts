@@ -1,0 +1,44 @@
+// Loads Prisma's WebAssembly schema engine without `--experimental-wasm-modules`: the package's
+// entry imports its .wasm as an ES module, which Node 20 cannot do by default, so we instantiate
+// the .wasm ourselves and hand it to the generated bindings. Used only by the migration
+// generator (a developer command), never on Faultline's open path.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+
+type Bindings = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
+export type SchemaEngine = import('@prisma/schema-engine-wasm').SchemaEngine;
+
+let loaded: Promise<Bindings> | undefined;
+
+function loadBindings(): Promise<Bindings> {
+  loaded ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const bgPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const dir = path.dirname(bgPath);
+    const bindings = (await import(pathToFileURL(bgPath).href)) as Bindings & {
+      __wbg_set_wasm(w: unknown): void;
+    };
+    const bytes = readFileSync(path.join(dir, 'schema_engine_bg.wasm'));
+    const { instance } = await WebAssembly.instantiate(bytes, {
+      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+    });
+    bindings.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
+    return bindings;
+  })();
+  return loaded;
+}
+
+/** A schema engine connected to the SQLite file at `url` (`file:` URL), with `schema` as its datamodel. */
+export async function openSchemaEngine(url: string, schema: { path: string; content: string }): Promise<SchemaEngine> {
+  const { SchemaEngine } = await loadBindings();
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaBetterSqlite3({ url }));
+  const log = (msg: string) => {
+    if (process.env.FAULTLINE_DEBUG_SCHEMA_ENGINE) process.stderr.write(`${msg}\n`);
+  };
+  return SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, log, adapter);
+}

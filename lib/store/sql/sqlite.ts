@@ -1,0 +1,114 @@
+// Every SQL statement the SQLite store runs, in one place. The statements are plain SQL
+// that PostgreSQL also accepts (ON CONFLICT upserts, no INSERT OR IGNORE, no rowid, no
+// SQLite-only functions) except where marked; a PostgreSQL dialect swaps `?` for `$n` and
+// the marked lines.
+
+export const PRAGMAS_FRESH = [
+  // Must precede the first table; larger pages hold more index entries per read.
+  'PRAGMA page_size = 8192',
+] as const;
+
+/** SQLite only. */
+export const PRAGMAS = [
+  'PRAGMA journal_mode = WAL',
+  // In WAL, NORMAL fsyncs at checkpoints, not at every commit: a committed transaction is in
+  // the WAL (OS page cache) before COMMIT returns, so it survives a crash of our process; a
+  // power loss or kernel panic may lose the last commits but never corrupts the file.
+  'PRAGMA synchronous = NORMAL',
+  'PRAGMA busy_timeout = 5000',
+  'PRAGMA cache_size = -65536',
+  'PRAGMA temp_store = MEMORY',
+  'PRAGMA mmap_size = 268435456',
+  'PRAGMA foreign_keys = OFF',
+] as const;
+
+export const SQL = {
+  // Migrations bookkeeping: identical to what `prisma migrate deploy` creates and reads.
+  migrationsTableExists: `SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`,
+  createMigrationsTable: `CREATE TABLE "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`,
+  appliedMigrations: `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at`,
+  insertMigration: `INSERT INTO "_prisma_migrations" (id, checksum, started_at, finished_at, migration_name, applied_steps_count, logs, rolled_back_at) VALUES (?, ?, ?, ?, ?, 1, NULL, NULL)`,
+
+  // Dictionaries.
+  stringById: `SELECT value FROM dict_strings WHERE id = ?`,
+  stringId: `SELECT id FROM dict_strings WHERE value = ?`,
+  insertString: `INSERT INTO dict_strings (value) VALUES (?)`,
+  pairsOfKey: `SELECT id, value FROM attr_pairs WHERE key_id = ?`,
+  pairById: `SELECT key_id, value FROM attr_pairs WHERE id = ?`,
+  pairId: `SELECT id FROM attr_pairs WHERE key_id = ? AND value = ?`,
+  insertPair: `INSERT INTO attr_pairs (key_id, value) VALUES (?, ?)`,
+  serviceById: `SELECT name FROM services WHERE id = ?`,
+  serviceId: `SELECT id FROM services WHERE name = ?`,
+  insertService: `INSERT INTO services (name) VALUES (?)`,
+  allServices: `SELECT id, name FROM services ORDER BY name`,
+  operationById: `SELECT service_id, name_id FROM operations WHERE id = ?`,
+  operationId: `SELECT id FROM operations WHERE service_id = ? AND name_id = ?`,
+  insertOperation: `INSERT INTO operations (service_id, name_id) VALUES (?, ?)`,
+  operationsNamed: `SELECT id, service_id FROM operations WHERE name_id = ?`,
+  resourceById: `SELECT encoded, service_id FROM resources WHERE id = ?`,
+  resourceId: `SELECT id, service_id FROM resources WHERE encoded = ?`,
+  insertResource: `INSERT INTO resources (encoded, service_id, service_name, service_namespace, service_version, service_instance_id, sdk_name, sdk_language, sdk_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  scopeById: `SELECT encoded FROM scopes WHERE id = ?`,
+  scopeId: `SELECT id FROM scopes WHERE encoded = ?`,
+  insertScope: `INSERT INTO scopes (encoded, name, version) VALUES (?, ?, ?)`,
+  descriptorById: `SELECT encoded FROM metric_descriptors WHERE id = ?`,
+  descriptorId: `SELECT id FROM metric_descriptors WHERE encoded = ?`,
+  insertDescriptor: `INSERT INTO metric_descriptors (encoded, name, description, unit, type, temporality, monotonic) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  descriptorsNamed: `SELECT id FROM metric_descriptors WHERE name = ?`,
+
+  // Traces and spans.
+  traceKey: `SELECT key FROM traces WHERE trace_id = ?`,
+  insertTrace: `INSERT INTO traces (trace_id) VALUES (?)`,
+  traceIdByKey: `SELECT trace_id FROM traces WHERE key = ?`,
+  insertSpan: `INSERT INTO spans (trace_key, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  /** SQLite spells GREATEST/LEAST as two-argument max/min. */
+  upsertSpanMinute: `INSERT INTO span_minutes (minute, min_seq, max_seq, spans) VALUES (?, ?, ?, ?)
+    ON CONFLICT (minute) DO UPDATE SET min_seq = min(span_minutes.min_seq, excluded.min_seq),
+      max_seq = max(span_minutes.max_seq, excluded.max_seq), spans = span_minutes.spans + excluded.spans`,
+  spansOfTrace: `SELECT seq, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload
+    FROM spans WHERE trace_key = ? ORDER BY start_ns, seq`,
+  summaryOfTrace: `SELECT parent_id, start_ns, duration_ns, service_id, operation_id, status FROM spans WHERE trace_key = ?`,
+  /** Search candidates of one service, newest first; keyset-paged by (start_ns, seq). */
+  searchService: `SELECT seq, trace_key, start_ns, duration_ns, operation_id, status, payload FROM spans
+    WHERE service_id = ? AND start_ns >= ? AND start_ns <= ? AND (start_ns < ? OR seq < ?)
+    ORDER BY start_ns DESC, seq DESC LIMIT ?`,
+  minuteRange: `SELECT min(min_seq) AS lo, max(max_seq) AS hi FROM span_minutes WHERE minute >= ? AND minute <= ?`,
+  /** Arrival-order page for iterateSpans. */
+  spansPage: `SELECT s.seq, t.trace_id, s.span_id, s.kind, s.parent_id, s.start_ns, s.duration_ns, s.service_id, s.operation_id, s.resource_id, s.scope_id, s.status, s.payload
+    FROM spans s JOIN traces t ON t.key = s.trace_key WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq LIMIT ?`,
+  maxSeq: `SELECT max(seq) AS m FROM spans`,
+  oldMinutes: `SELECT minute, min_seq, max_seq FROM span_minutes WHERE minute < ? ORDER BY minute`,
+  expiredSpans: `SELECT seq, trace_key FROM spans WHERE seq >= ? AND seq <= ? AND start_ns + duration_ns < ? ORDER BY seq LIMIT ?`,
+  deleteSpan: `DELETE FROM spans WHERE seq = ?`,
+  traceHasSpans: `SELECT 1 AS ok FROM spans WHERE trace_key = ? LIMIT 1`,
+  deleteTrace: `DELETE FROM traces WHERE key = ?`,
+  remainingInMinuteRange: `SELECT min(seq) AS lo, count(*) AS n FROM spans WHERE seq >= ? AND seq <= ?`,
+  deleteMinute: `DELETE FROM span_minutes WHERE minute = ?`,
+  shrinkMinute: `UPDATE span_minutes SET min_seq = ? WHERE minute = ?`,
+
+  // Metric points and logs.
+  insertPoint: `INSERT INTO metric_points (descriptor_id, service_id, resource_id, scope_id, start_ns, time_ns, value, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertLog: `INSERT INTO log_records (service_id, resource_id, scope_id, time_ns, observed_time_ns, severity_number, severity_text, trace_id, span_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  expiredPoints: `SELECT seq FROM metric_points WHERE time_ns < ? ORDER BY time_ns LIMIT ?`,
+  deletePoint: `DELETE FROM metric_points WHERE seq = ?`,
+  expiredLogs: `SELECT seq FROM log_records WHERE time_ns < ? ORDER BY time_ns LIMIT ?`,
+  deleteLog: `DELETE FROM log_records WHERE seq = ?`,
+
+  counts: `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM resources) AS resources,
+    (SELECT count(*) FROM metric_points) AS points, (SELECT count(*) FROM log_records) AS logs`,
+} as const;
+
+/** Column list shared by the metric/log queries, which are assembled from optional filters. */
+export const POINT_COLUMNS = 'seq, descriptor_id, resource_id, scope_id, start_ns, time_ns, payload';
+export const LOG_COLUMNS =
+  'seq, resource_id, scope_id, time_ns, observed_time_ns, severity_number, severity_text, trace_id, span_id, payload';

@@ -1,0 +1,79 @@
+// Retention: delete what ended before a cutoff in small transactions so a concurrent ingest
+// batch waits at most one chunk. Spans are found through span_minutes (minute → seq range),
+// scanned in fixed-width seq windows, so each transaction's work is bounded even when a
+// minute's range is wide. Trace rows left without spans go too; dictionary rows stay
+// (small, and still referenced by later spans more often than not).
+import type Database from 'better-sqlite3';
+import { SQL } from '../sql/sqlite.ts';
+import { minuteOf } from './writer.ts';
+
+export interface RetentionOptions {
+  chunkSize?: number;
+}
+
+const NS_PER_MINUTE = 60_000_000_000n;
+
+export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: RetentionOptions = {}): number {
+  const chunk = Math.max(1, Math.floor(opts.chunkSize ?? 2000));
+  let removed = 0;
+  const st = {
+    oldMinutes: db.prepare(SQL.oldMinutes).safeIntegers(true),
+    expired: db.prepare(SQL.expiredSpans).safeIntegers(true),
+    deleteSpan: db.prepare(SQL.deleteSpan),
+    traceHasSpans: db.prepare(SQL.traceHasSpans),
+    deleteTrace: db.prepare(SQL.deleteTrace),
+    remaining: db.prepare(SQL.remainingInMinuteRange).safeIntegers(true),
+    deleteMinute: db.prepare(SQL.deleteMinute),
+    shrinkMinute: db.prepare(SQL.shrinkMinute),
+    expiredPoints: db.prepare(SQL.expiredPoints).safeIntegers(true),
+    deletePoint: db.prepare(SQL.deletePoint),
+    expiredLogs: db.prepare(SQL.expiredLogs).safeIntegers(true),
+    deleteLog: db.prepare(SQL.deleteLog),
+  };
+
+  // A span that ended before the cutoff started in a minute <= the cutoff's minute.
+  const lastMinute = minuteOf(beforeNs);
+  const minutes = st.oldMinutes.all(lastMinute + 1) as { minute: bigint; min_seq: bigint; max_seq: bigint }[];
+  const window = BigInt(chunk);
+  for (const m of minutes) {
+    for (let lo = m.min_seq; lo <= m.max_seq; lo += window) {
+      const hi = lo + window - 1n < m.max_seq ? lo + window - 1n : m.max_seq;
+      removed += db.transaction(() => {
+        const rows = st.expired.all(lo, hi, beforeNs, chunk) as { seq: bigint; trace_key: bigint }[];
+        const keys = new Set<bigint>();
+        for (const r of rows) {
+          st.deleteSpan.run(r.seq);
+          keys.add(r.trace_key);
+        }
+        for (const k of keys) if (st.traceHasSpans.get(k) === undefined) st.deleteTrace.run(k);
+        return rows.length;
+      }).immediate();
+    }
+    // A minute wholly before the cutoff whose range holds none of its spans any more can go;
+    // otherwise the range stays (long spans of that minute have not ended yet).
+    const minuteEnd = (m.minute + 1n) * NS_PER_MINUTE;
+    if (minuteEnd <= beforeNs) {
+      db.transaction(() => {
+        const left = st.remaining.get(m.min_seq, m.max_seq) as { lo: bigint | null; n: bigint };
+        if (left.n === 0n) st.deleteMinute.run(m.minute);
+        else if (left.lo !== null && left.lo > m.min_seq) st.shrinkMinute.run(left.lo, m.minute);
+      }).immediate();
+    }
+  }
+
+  for (const [select, del] of [
+    [st.expiredPoints, st.deletePoint],
+    [st.expiredLogs, st.deleteLog],
+  ] as const) {
+    for (;;) {
+      const n = db.transaction(() => {
+        const rows = select.all(beforeNs, chunk) as { seq: bigint }[];
+        for (const r of rows) del.run(r.seq);
+        return rows.length;
+      }).immediate();
+      removed += n;
+      if (n < chunk) break;
+    }
+  }
+  return removed;
+}

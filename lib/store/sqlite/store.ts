@@ -1,0 +1,217 @@
+// The SQLite Store (better-sqlite3). One connection per Store; synchronous by design so a
+// batch is committed when writeBatch returns (the collector acknowledges only then).
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
+import { applyMigrations, type MigrationOutcome } from '../migrate/apply.ts';
+import { LOG_COLUMNS, POINT_COLUMNS, PRAGMAS, PRAGMAS_FRESH, SQL } from '../sql/sqlite.ts';
+import type { SpanQuery, Store, StoreStats, TraceQuery, TraceSummary, WriteResult } from '../types.ts';
+import { Dictionary, type DictionaryOptions } from './dictionary.ts';
+import { deleteOlderThan } from './retention.ts';
+import { KIND_NUMBER, logFromRow, pointFromRow, spanFromRow, type LogRow, type PointRow, type SpanRow } from './rows.ts';
+import { searchTraces } from './search.ts';
+import { TraceKeys } from './trace-keys.ts';
+import { BatchWriter, minuteOf } from './writer.ts';
+
+export interface SqliteStoreOptions extends DictionaryOptions {
+  /** prisma/migrations folder (default: found beside the sources, or under the working directory). */
+  migrationsDir?: string;
+  readonly?: boolean;
+}
+
+const PAGE = 1000;
+
+export class SqliteStore implements Store {
+  readonly migrations: MigrationOutcome;
+  private readonly db: Database.Database;
+  private readonly dict: Dictionary;
+  private readonly traces: TraceKeys;
+  private readonly writer: BatchWriter;
+  private readonly statements = new Map<string, Database.Statement>();
+  private closed = false;
+
+  constructor(
+    readonly url: string,
+    private readonly file: string,
+    opts: SqliteStoreOptions = {},
+  ) {
+    const fresh = file === ':memory:' || !existsSync(file);
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    try {
+      if (fresh) for (const p of PRAGMAS_FRESH) this.db.exec(p);
+      for (const p of PRAGMAS) this.db.exec(p);
+      this.migrations = applyMigrations(this.db, opts.migrationsDir);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+    this.dict = new Dictionary(this.db, opts);
+    this.traces = new TraceKeys(this.db);
+    this.writer = new BatchWriter(this.db, this.dict, this.traces);
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  writeBatch(batch: IngestBatch): WriteResult {
+    return this.writer.write(batch);
+  }
+
+  getTrace(traceId: string): Span[] {
+    const key = this.traces.lookup(traceId);
+    if (key === undefined) return [];
+    const rows = this.stmt(SQL.spansOfTrace).safeIntegers(true).all(key) as SpanRow[];
+    return rows.map((r) => spanFromRow(r, traceId, this.dict));
+  }
+
+  searchTraces(query: TraceQuery): TraceSummary[] {
+    return searchTraces(this.db, this.dict, query);
+  }
+
+  *iterateSpans(query: SpanQuery): Iterable<Span> {
+    let lo = 0n;
+    let hi = BigInt((this.stmt(SQL.maxSeq).safeIntegers(true).get() as { m: bigint | null }).m ?? 0n);
+    if (query.fromNs !== undefined || query.toNs !== undefined) {
+      const fromMinute = query.fromNs === undefined ? Number.MIN_SAFE_INTEGER : minuteOf(query.fromNs);
+      const toMinute = query.toNs === undefined ? Number.MAX_SAFE_INTEGER : minuteOf(query.toNs - 1n);
+      const r = this.stmt(SQL.minuteRange).safeIntegers(true).get(fromMinute, toMinute) as { lo: bigint | null; hi: bigint | null };
+      if (r.lo === null || r.hi === null) return;
+      lo = r.lo - 1n;
+      if (r.hi < hi) hi = r.hi;
+    }
+    const serviceId = query.service === undefined ? undefined : this.dict.findServiceId(query.service);
+    if (query.service !== undefined && serviceId === undefined) return;
+    const kinds = query.kinds ? new Set(query.kinds.map((k) => KIND_NUMBER[k])) : undefined;
+    let remaining = query.limit ?? Number.POSITIVE_INFINITY;
+    const page = this.stmt(SQL.spansPage).safeIntegers(true);
+    // Page by seq with fresh statements so no cursor stays open while the caller (or a
+    // writer on this connection) does other work between yields.
+    while (remaining > 0) {
+      const rows = page.all(lo, hi, PAGE) as (SpanRow & { trace_id: Buffer })[];
+      if (rows.length === 0) return;
+      lo = rows[rows.length - 1].seq;
+      for (const r of rows) {
+        if (query.fromNs !== undefined && r.start_ns < query.fromNs) continue;
+        if (query.toNs !== undefined && r.start_ns >= query.toNs) continue;
+        if (serviceId !== undefined && Number(r.service_id) !== serviceId) continue;
+        if (kinds && !kinds.has(Number(r.kind))) continue;
+        yield spanFromRow(r, r.trace_id.toString('hex'), this.dict);
+        if (--remaining <= 0) return;
+      }
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  listServices(): string[] {
+    return (this.stmt(SQL.allServices).all() as { name: string }[]).map((r) => r.name);
+  }
+
+  queryMetrics(query: { name?: string; service?: string; fromNs?: bigint; toNs?: bigint; limit?: number }): MetricPoint[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.name !== undefined) {
+      const ids = (this.stmt(SQL.descriptorsNamed).all(query.name) as { id: number }[]).map((r) => Number(r.id));
+      if (ids.length === 0) return [];
+      where.push(`descriptor_id IN (${ids.map(() => '?').join(', ')})`);
+      params.push(...ids);
+    }
+    if (query.service !== undefined) {
+      const id = this.dict.findServiceId(query.service);
+      if (id === undefined) return [];
+      where.push('service_id = ?');
+      params.push(id);
+    }
+    if (query.fromNs !== undefined) {
+      where.push('time_ns >= ?');
+      params.push(query.fromNs);
+    }
+    if (query.toNs !== undefined) {
+      where.push('time_ns < ?');
+      params.push(query.toNs);
+    }
+    const sql = `SELECT ${POINT_COLUMNS} FROM metric_points${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ns, seq LIMIT ?`;
+    params.push(clampLimit(query.limit, 10_000));
+    const rows = this.stmt(sql).safeIntegers(true).all(...params) as PointRow[];
+    return rows.map((r) => pointFromRow(r, this.dict));
+  }
+
+  queryLogs(query: { traceId?: string; service?: string; fromNs?: bigint; toNs?: bigint; limit?: number }): LogRecord[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.traceId !== undefined) {
+      if (!/^[0-9a-f]{32}$/.test(query.traceId)) return [];
+      where.push('trace_id = ?');
+      params.push(Buffer.from(query.traceId, 'hex'));
+    }
+    if (query.service !== undefined) {
+      const id = this.dict.findServiceId(query.service);
+      if (id === undefined) return [];
+      where.push('service_id = ?');
+      params.push(id);
+    }
+    if (query.fromNs !== undefined) {
+      where.push('time_ns >= ?');
+      params.push(query.fromNs);
+    }
+    if (query.toNs !== undefined) {
+      where.push('time_ns < ?');
+      params.push(query.toNs);
+    }
+    const sql = `SELECT ${LOG_COLUMNS} FROM log_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ns, seq LIMIT ?`;
+    params.push(clampLimit(query.limit, 10_000));
+    const rows = this.stmt(sql).safeIntegers(true).all(...params) as LogRow[];
+    return rows.map((r) => logFromRow(r, this.dict));
+  }
+
+  deleteOlderThan(beforeNs: bigint, opts?: { chunkSize?: number }): number {
+    const n = deleteOlderThan(this.db, beforeNs, opts);
+    // Trace rows may be gone; cached keys for them must not be reused.
+    if (n > 0) this.traces.clear();
+    return n;
+  }
+
+  stats(): StoreStats {
+    const c = this.stmt(SQL.counts).get() as { spans: number; resources: number; points: number; logs: number };
+    let bytes = 0;
+    if (this.file !== ':memory:') {
+      for (const f of [this.file, `${this.file}-wal`]) {
+        try {
+          bytes += statSync(f).size;
+        } catch {
+          // No WAL file right after a checkpoint-on-close.
+        }
+      }
+    }
+    return {
+      spans: Number(c.spans),
+      resources: Number(c.resources),
+      metricPoints: Number(c.points),
+      logRecords: Number(c.logs),
+      bytesOnDisk: bytes,
+    };
+  }
+
+  /** Runs a WAL checkpoint (benchmarks measure the main file after it). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function clampLimit(limit: number | undefined, dflt: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return dflt;
+  return Math.max(1, Math.min(Math.floor(limit), 100_000));
+}

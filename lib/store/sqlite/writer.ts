@@ -1,0 +1,145 @@
+// The ingest hot path: one IMMEDIATE transaction per batch, prepared statements, ids as
+// blobs, repeated text through the dictionary, the rest of each span as a binary payload.
+import type Database from 'better-sqlite3';
+import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
+import { ByteWriter } from '../codec/bytes.ts';
+import { descriptorOf } from '../codec/entities.ts';
+import { writeLogPayload, writePointPayload } from '../codec/point-payload.ts';
+import { writeSpanPayload } from '../codec/span-payload.ts';
+import { SQL } from '../sql/sqlite.ts';
+import type { WriteResult } from '../types.ts';
+import type { Dictionary } from './dictionary.ts';
+import { KIND_NUMBER, STATUS_NUMBER } from './rows.ts';
+import type { TraceKeys } from './trace-keys.ts';
+
+const NS_PER_MINUTE = 60_000_000_000n;
+
+export function minuteOf(ns: bigint): number {
+  return Number(ns / NS_PER_MINUTE);
+}
+
+function idBytes(hex: string, bytes: number, what: string): Buffer {
+  const b = Buffer.from(hex, 'hex');
+  if (b.length !== bytes || hex.length !== bytes * 2) throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
+  return b;
+}
+
+export class BatchWriter {
+  private readonly insertSpan: Database.Statement;
+  private readonly upsertMinute: Database.Statement;
+  private readonly insertPoint: Database.Statement;
+  private readonly insertLog: Database.Statement;
+  private readonly w = new ByteWriter(64 * 1024);
+  private readonly run: (batch: IngestBatch) => WriteResult;
+
+  constructor(
+    db: Database.Database,
+    private readonly dict: Dictionary,
+    private readonly traces: TraceKeys,
+  ) {
+    this.insertSpan = db.prepare(SQL.insertSpan);
+    this.upsertMinute = db.prepare(SQL.upsertSpanMinute);
+    this.insertPoint = db.prepare(SQL.insertPoint);
+    this.insertLog = db.prepare(SQL.insertLog);
+    this.run = db.transaction((batch: IngestBatch) => this.writeAll(batch)).immediate;
+  }
+
+  /** All of the batch is committed when this returns; on error nothing is and the caches forget. */
+  write(batch: IngestBatch): WriteResult {
+    try {
+      const result = this.run(batch);
+      this.dict.commit();
+      this.traces.commit();
+      return result;
+    } catch (err) {
+      this.dict.rollback();
+      this.traces.rollback();
+      throw err;
+    }
+  }
+
+  private writeAll(batch: IngestBatch): WriteResult {
+    const result: WriteResult = { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
+    if (batch.spans.length > 0) this.writeSpans(batch.spans, result);
+    for (const p of batch.metrics) this.writePoint(p);
+    result.metricPointsInserted = batch.metrics.length;
+    for (const l of batch.logs) this.writeLog(l);
+    result.logRecordsInserted = batch.logs.length;
+    return result;
+  }
+
+  private writeSpans(spans: Span[], result: WriteResult): void {
+    const { dict, traces, w, insertSpan } = this;
+    // minute → [minSeq, maxSeq, count]
+    const minutes = new Map<number, [number, number, number]>();
+    for (const s of spans) {
+      const res = dict.resource(s.resource);
+      const scopeId = dict.scope(s.scope);
+      const opId = dict.operationId(res.serviceId, dict.keyId(s.name));
+      const traceKey = traces.keyFor(s.traceId);
+      const kind = KIND_NUMBER[s.kind];
+      const status = STATUS_NUMBER[s.status.code];
+      if (kind === undefined) throw new TypeError(`unknown span kind ${JSON.stringify(s.kind)}`);
+      if (status === undefined) throw new TypeError(`unknown status code ${JSON.stringify(s.status.code)}`);
+      w.reset();
+      writeSpanPayload(w, s, dict);
+      const info = insertSpan.run(
+        traceKey,
+        idBytes(s.spanId, 8, 'span id'),
+        kind,
+        s.parentSpanId ? idBytes(s.parentSpanId, 8, 'parent span id') : null,
+        s.startNs,
+        s.endNs - s.startNs,
+        res.serviceId,
+        opId,
+        res.id,
+        scopeId,
+        status,
+        w.view(),
+      );
+      if (info.changes === 0) {
+        result.spansDuplicate++;
+        continue;
+      }
+      result.spansInserted++;
+      const seq = Number(info.lastInsertRowid);
+      const m = minuteOf(s.startNs);
+      const r = minutes.get(m);
+      if (r) {
+        if (seq < r[0]) r[0] = seq;
+        if (seq > r[1]) r[1] = seq;
+        r[2]++;
+      } else minutes.set(m, [seq, seq, 1]);
+    }
+    for (const [m, r] of minutes) this.upsertMinute.run(m, r[0], r[1], r[2]);
+  }
+
+  private writePoint(p: MetricPoint): void {
+    const res = this.dict.resource(p.resource);
+    const scopeId = this.dict.scope(p.scope);
+    const descriptorId = this.dict.descriptor(descriptorOf(p));
+    this.w.reset();
+    writePointPayload(this.w, p, this.dict);
+    const value = p.value ?? p.sum ?? null;
+    this.insertPoint.run(descriptorId, res.serviceId, res.id, scopeId, p.startNs ?? null, p.timeNs, value, this.w.view());
+  }
+
+  private writeLog(l: LogRecord): void {
+    const res = this.dict.resource(l.resource);
+    const scopeId = this.dict.scope(l.scope);
+    this.w.reset();
+    writeLogPayload(this.w, l, this.dict);
+    this.insertLog.run(
+      res.serviceId,
+      res.id,
+      scopeId,
+      l.timeNs,
+      l.observedTimeNs ?? null,
+      l.severityNumber ?? null,
+      l.severityText ?? null,
+      l.traceId ? idBytes(l.traceId, 16, 'log trace id') : null,
+      l.spanId ? idBytes(l.spanId, 8, 'log span id') : null,
+      this.w.view(),
+    );
+  }
+}
