@@ -1,0 +1,94 @@
+// The ingest process: OTLP/HTTP receiver → writer thread → store. `startCollector` runs in
+// whatever process calls it (the `faultline collector` command, a child process of `serve`,
+// a test); `forkCollector` runs it in a child process of its own.
+import { CollectorMetrics } from './metrics.ts';
+import { Retention } from './retention.ts';
+import { createServer, listen } from './server.ts';
+import { WriterClient } from './writer.ts';
+
+export interface CollectorOptions {
+  /** Port to listen on; 0 picks a free one. Default 4318. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Store URL (file path, file: URL, postgresql://); default per lib/store resolveDbUrl. */
+  dbUrl?: string;
+  /** Limit on the request body, raw and after decompression. Default 20 MiB (OTLP spec). */
+  maxBodyBytes?: number;
+  /** Write queue bound, in spans (≈ 400 bytes of request each). Default 65 536. */
+  queueSpans?: number;
+  /** Write queue bound in request bytes; overrides queueSpans. */
+  queueBytes?: number;
+  /** Delete spans, points and logs older than this; 0 disables. Default 7 days. */
+  retentionMs?: number;
+  /** How often retention runs. Default 60 s. */
+  retentionIntervalMs?: number;
+  /** Largest group commit, in items. Default 16 384. */
+  maxGroupItems?: number;
+}
+
+export interface RunningCollector {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_OTLP_PORT = 4318;
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+const BYTES_PER_QUEUED_SPAN = 400;
+
+export async function startCollector(opts: CollectorOptions = {}): Promise<RunningCollector> {
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const capacityBytes = opts.queueBytes ?? (opts.queueSpans ?? 65_536) * BYTES_PER_QUEUED_SPAN;
+  let writer: WriterClient | undefined;
+  const metrics = new CollectorMetrics(() => ({
+    queueBytes: writer?.depth.bytes ?? 0,
+    queueRequests: writer?.depth.requests ?? 0,
+    queueCapacityBytes: capacityBytes,
+    writerUp: writer?.isUp ?? false,
+  }));
+  writer = await WriterClient.start({ dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 16_384 }, capacityBytes, () => metrics);
+  const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
+  const retention =
+    retentionMs > 0
+      ? Retention.start({ dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000 }, metrics)
+      : undefined;
+  const server = createServer({ writer, metrics, maxBodyBytes });
+  const host = opts.host ?? '127.0.0.1';
+  let port: number;
+  try {
+    port = await listen(server, opts.port ?? DEFAULT_OTLP_PORT, host);
+  } catch (err) {
+    await retention?.close();
+    await writer.close();
+    throw err;
+  }
+  const w = writer;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close() {
+      closing ??= (async () => {
+        // Stop taking requests, let the ones in flight commit and be answered, then stop.
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await waitForIdle(w);
+        server.closeAllConnections();
+        await stopped;
+        await retention?.close();
+        await w.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function waitForIdle(w: WriterClient): Promise<void> {
+  for (let i = 0; i < 600 && w.depth.requests > 0; i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+export { forkCollector } from './fork.ts';
+export { CollectorMetrics } from './metrics.ts';
+export { decodeBody } from './decode.ts';

@@ -1,0 +1,125 @@
+// The collector's own counters, exposed as Prometheus text on GET /metrics. Every refusal and
+// every loss is counted here (ARCHITECTURE.md §4.6: every overflow is counted and visible).
+
+export type Signal = 'traces' | 'metrics' | 'logs';
+const SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
+const ITEM: Record<Signal, string> = { traces: 'spans', metrics: 'points', logs: 'logs' };
+
+/** Upper bounds (seconds) of the batch write latency histogram. */
+const LATENCY_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+class Histogram {
+  readonly counts = new Array<number>(LATENCY_BUCKETS.length).fill(0);
+  sum = 0;
+  count = 0;
+
+  observe(seconds: number): void {
+    this.sum += seconds;
+    this.count++;
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+      if (seconds <= LATENCY_BUCKETS[i]) {
+        this.counts[i]++;
+        return;
+      }
+    }
+  }
+}
+
+type PerSignal = Record<Signal, number>;
+const zero = (): PerSignal => ({ traces: 0, metrics: 0, logs: 0 });
+
+export class CollectorMetrics {
+  readonly received = zero();
+  readonly accepted = zero();
+  readonly rejected = zero();
+  /** Decoded but not stored (the write failed; the client was told to retry). */
+  readonly dropped = zero();
+  readonly duplicates = zero();
+  /** Requests answered without storing, by reason (queue_full, too_large, bad_request, …). */
+  readonly refused = new Map<string, number>();
+  readonly responses = new Map<string, number>();
+  readonly batchLatency = new Histogram();
+  readonly requestLatency = new Histogram();
+  batches = 0;
+  batchItems = 0;
+  retentionDeleted = 0;
+  retentionErrors = 0;
+  writerRestarts = 0;
+
+  constructor(private readonly gauges: () => { queueBytes: number; queueRequests: number; queueCapacityBytes: number; writerUp: boolean }) {}
+
+  refuse(signal: Signal | 'other', reason: string): void {
+    const k = `${signal}\u0000${reason}`;
+    this.refused.set(k, (this.refused.get(k) ?? 0) + 1);
+  }
+
+  respond(signal: Signal | 'other', code: number): void {
+    const k = `${signal}\u0000${code}`;
+    this.responses.set(k, (this.responses.get(k) ?? 0) + 1);
+  }
+
+  render(): string {
+    const out: string[] = [];
+    const counter = (name: string, help: string, values: PerSignal) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const s of SIGNALS) out.push(`${name}{signal="${s}",item="${ITEM[s]}"} ${values[s]}`);
+    };
+    counter('faultline_collector_received_items_total', 'Items decoded from requests (spans, metric points, log records).', this.received);
+    counter('faultline_collector_accepted_items_total', 'Items committed to the store (duplicates included).', this.accepted);
+    counter('faultline_collector_rejected_items_total', 'Items refused as unusable (partial success, e.g. malformed ids).', this.rejected);
+    counter('faultline_collector_dropped_items_total', 'Items decoded but not stored because the write failed (client told to retry).', this.dropped);
+    counter('faultline_collector_duplicate_items_total', 'Items already stored (at-least-once redelivery), stored once.', this.duplicates);
+    out.push('# HELP faultline_collector_refused_requests_total Requests answered without storing, by reason.', '# TYPE faultline_collector_refused_requests_total counter');
+    for (const [k, v] of this.refused) {
+      const [signal, reason] = k.split('\u0000');
+      out.push(`faultline_collector_refused_requests_total{signal="${signal}",reason="${reason}"} ${v}`);
+    }
+    out.push('# HELP faultline_collector_responses_total Responses by signal and HTTP status.', '# TYPE faultline_collector_responses_total counter');
+    for (const [k, v] of this.responses) {
+      const [signal, code] = k.split('\u0000');
+      out.push(`faultline_collector_responses_total{signal="${signal}",code="${code}"} ${v}`);
+    }
+    const g = this.gauges();
+    out.push(
+      '# HELP faultline_collector_queue_bytes Request bytes accepted but not yet committed.',
+      '# TYPE faultline_collector_queue_bytes gauge',
+      `faultline_collector_queue_bytes ${g.queueBytes}`,
+      '# HELP faultline_collector_queue_requests Requests accepted but not yet committed.',
+      '# TYPE faultline_collector_queue_requests gauge',
+      `faultline_collector_queue_requests ${g.queueRequests}`,
+      '# HELP faultline_collector_queue_capacity_bytes Queue bound; past it requests get 503 with Retry-After.',
+      '# TYPE faultline_collector_queue_capacity_bytes gauge',
+      `faultline_collector_queue_capacity_bytes ${g.queueCapacityBytes}`,
+      '# HELP faultline_collector_writer_up 1 when the writer thread is running and its store is open.',
+      '# TYPE faultline_collector_writer_up gauge',
+      `faultline_collector_writer_up ${g.writerUp ? 1 : 0}`,
+      '# HELP faultline_collector_writer_restarts_total Writer thread restarts after a crash.',
+      '# TYPE faultline_collector_writer_restarts_total counter',
+      `faultline_collector_writer_restarts_total ${this.writerRestarts}`,
+      '# HELP faultline_collector_batches_total Write transactions committed (each may hold several requests).',
+      '# TYPE faultline_collector_batches_total counter',
+      `faultline_collector_batches_total ${this.batches}`,
+      '# HELP faultline_collector_batch_items_total Items written by those transactions.',
+      '# TYPE faultline_collector_batch_items_total counter',
+      `faultline_collector_batch_items_total ${this.batchItems}`,
+      '# HELP faultline_collector_retention_deleted_total Rows removed by retention.',
+      '# TYPE faultline_collector_retention_deleted_total counter',
+      `faultline_collector_retention_deleted_total ${this.retentionDeleted}`,
+      '# HELP faultline_collector_retention_errors_total Retention sweeps that failed (retried next round).',
+      '# TYPE faultline_collector_retention_errors_total counter',
+      `faultline_collector_retention_errors_total ${this.retentionErrors}`,
+    );
+    const hist = (name: string, help: string, h: Histogram) => {
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+      let cum = 0;
+      for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+        cum += h.counts[i];
+        out.push(`${name}_bucket{le="${LATENCY_BUCKETS[i]}"} ${cum}`);
+      }
+      out.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);
+    };
+    hist('faultline_collector_batch_write_seconds', 'Time to commit one write transaction (a group of requests) in the writer thread.', this.batchLatency);
+    hist('faultline_collector_request_seconds', 'Time from a request arriving to its answer (export requests only).', this.requestLatency);
+    return out.join('\n') + '\n';
+  }
+}

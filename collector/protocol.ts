@@ -1,0 +1,51 @@
+// Messages between the HTTP thread and the writer thread. Request bodies cross as transferred
+// ArrayBuffers (zero copy) and are decoded in the writer: decoding costs the writer less than
+// deserializing a structured clone of the decoded spans would (measured: v8 deserialize of 512
+// decoded spans ≈ 4 µs/span, protobuf decode ≈ 3 µs/span), and it keeps the HTTP thread free.
+import type { Signal } from './metrics.ts';
+
+export type Encoding = 'protobuf' | 'json';
+
+export interface WriterOptions {
+  dbUrl?: string;
+  /** A group commit holds at most about this many items. */
+  maxGroupItems: number;
+}
+
+export interface WriteRequest {
+  type: 'write';
+  id: number;
+  signal: Signal;
+  encoding: Encoding;
+  body: Uint8Array;
+}
+
+export type WriteOutcome =
+  | { id: number; kind: 'stored'; items: number; rejected: number; errors: string[] }
+  /** The payload itself is malformed: answer 400. Nothing stored. */
+  | { id: number; kind: 'invalid'; message: string }
+  /** The write failed; `transient` says whether a retry may succeed (503) or not (500). */
+  | { id: number; kind: 'failed'; transient: boolean; message: string; items: number };
+
+export interface GroupStats {
+  ms: number;
+  items: number;
+  duplicates: Record<Signal, number>;
+}
+
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'open-failed'; message: string }
+  | { type: 'done'; outcomes: WriteOutcome[]; stats: GroupStats | null }
+  | { type: 'closed' };
+
+export type ToWriter = WriteRequest | { type: 'close' };
+
+export interface RetentionOptions {
+  dbUrl?: string;
+  retentionMs: number;
+  intervalMs: number;
+  chunkSize: number;
+}
+
+export type FromRetention = { type: 'deleted'; rows: number } | { type: 'error'; message: string };
