@@ -121,7 +121,7 @@ function printSummary(io: CliIo, outcomes: FileOutcome[], dbUrl: string, seconds
   const read = sum((o) => o.spansRead);
   const lines: string[] = [];
   for (const o of outcomes) {
-    const counts = `${o.spansRead} spans${o.format ? ` (${o.format})` : ''}: ${o.stored} stored, ${o.duplicates} duplicates skipped, ${o.rejected} rejected`;
+    const counts = `${plural(o.spansRead, 'span')}${o.format ? ` (${o.format})` : ''}: ${o.stored} stored, ${o.duplicates} duplicates skipped, ${o.rejected} rejected`;
     if (o.failure) {
       lines.push(`  FAILED  ${o.failure}`);
       if (o.spansRead > 0) lines.push(`          before the error: ${counts}`);
@@ -132,9 +132,13 @@ function printSummary(io: CliIo, outcomes: FileOutcome[], dbUrl: string, seconds
   }
   const rate = Math.round(read / Math.max(seconds, 0.001));
   lines.push(
-    `Imported ${outcomes.length - failed} of ${outcomes.length} file${outcomes.length === 1 ? '' : 's'} into ${dbUrl}: ` +
-      `${sum((o) => o.stored)} spans stored, ${sum((o) => o.duplicates)} duplicates skipped, ${sum((o) => o.rejected)} rejected` +
-      `${failed ? `, ${failed} file${failed === 1 ? '' : 's'} failed` : ''} (${seconds.toFixed(1)} s, ${rate} spans/s)`,
+    `Imported ${outcomes.length - failed} of ${plural(outcomes.length, 'file')} into ${dbUrl}: ` +
+      `${plural(sum((o) => o.stored), 'span')} stored, ${sum((o) => o.duplicates)} duplicates skipped, ${sum((o) => o.rejected)} rejected` +
+      `${failed ? `, ${plural(failed, 'file')} failed` : ''} (${seconds.toFixed(1)} s, ${rate} spans/s)`,
   );
   io.out(lines.join('\n') + '\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
