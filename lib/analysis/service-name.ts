@@ -3,9 +3,12 @@
 // Decisions (SMELLS.md "Service names are normalized"):
 // - Case and the `_`/`-` separator are folded (lowercase, `_` → `-`, whitespace runs → `-`),
 //   because one team's `yelp_main` and another's `yelp-main` are the same deployable in every
-//   fixture we have seen. Dots and slashes are kept: `yelp-main.mobile_api` and
-//   `yelp_main/api_proxy` name something more specific (a DNS name, a sub-component), and
-//   merging them would invent edges that do not exist.
+//   fixture we have seen. Dots are kept: `yelp-main.mobile_api` is a DNS-style name of
+//   something more specific, and merging on dots would fold whole domains into one node.
+// - A `/suffix` is dropped: `yelp_main/api_proxy` is the yelp-main deployable's api_proxy
+//   instance (Yelp's trace names it both ways in one request). Without this the request shows a
+//   phantom call yelp-main/api-proxy → yelp-main inside a single process. OTel names carry the
+//   namespace in `service.namespace`, not in a `ns/` prefix, so the prefix is the service.
 // - Only the Deployment → ReplicaSet → Pod suffix is stripped: `<name>-<rs hash>-<pod id>`, where
 //   both parts use Kubernetes' "safe" alphabet (no vowels, no 0/1/3) and the ReplicaSet hash
 //   holds a digit. StatefulSet ordinals (`db-0`) and DaemonSet/Job suffixes are left alone:
@@ -35,7 +38,9 @@ function normalizeUncached(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') return UNKNOWN_SERVICE;
   if (trimmed.startsWith(UNKNOWN_SERVICE)) return trimmed;
-  let s = trimmed.toLowerCase().replace(/\s+/g, '-').replace(/_/g, '-');
+  const slash = trimmed.indexOf('/');
+  const base = slash > 0 ? trimmed.slice(0, slash) : trimmed;
+  let s = base.toLowerCase().replace(/\s+/g, '-').replace(/_/g, '-');
   const m = POD_SUFFIX.exec(s);
   if (m && /[0-9]/.test(m[2])) s = m[1];
   return s;

@@ -9,7 +9,7 @@ import { LatencySketch } from '../stats/sketch.ts';
 import { isDbSpan } from '../trace/kind.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 import { normalizeServiceName } from '../service-name.ts';
-import { dbAccess, dbIdentity, dbProductFromPeer, peerName, topicIdentity } from './identity.ts';
+import { dbAccess, dbIdentity, dbProductFromPeer, externalId, peerName, topicIdentity, UNKNOWN_PEER } from './identity.ts';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph, TableUse } from './types.ts';
 
 export interface GraphOptions {
@@ -239,8 +239,8 @@ export class GraphAccumulator {
       return;
     }
     this.unpairedClientSpans++;
-    const id = `ext:${peer.name}`;
-    const xn = this.node(id, 'external', peer.name);
+    const id = externalId(peer.name, c.service);
+    const xn = this.node(id, 'external', peer.name === UNKNOWN_PEER ? `unknown (from ${c.service})` : peer.name);
     xn.calls++;
     if (err) xn.errors++;
     xn.lat.add(ms);
@@ -293,7 +293,9 @@ export class GraphAccumulator {
     const resolvedAway = new Map<string, number>();
     for (const e of this.edges.values()) {
       const svc = e.peerService;
-      const target = svc && this.nodes.get(svc)?.kind === 'service' ? svc : undefined;
+      // Never onto the caller itself: an unpaired "call to myself" is a driver naming the peer
+      // after the local service (Brave's Cassandra spans do), not a self-call.
+      const target = svc && svc !== e.source && this.nodes.get(svc)?.kind === 'service' ? svc : undefined;
       if (!target) {
         const id = `${e.source}->${e.target}|${e.kind}`;
         // Already present as a merged copy that includes this edge (a peer resolved onto it first).

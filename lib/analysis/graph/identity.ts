@@ -28,11 +28,21 @@ export function peerAddress(span: Span): string | undefined {
   return undefined;
 }
 
+export const UNKNOWN_PEER = 'unknown';
+
 /** The name of an uninstrumented peer: `service.peer.name`, else its address, else `unknown`. */
 export function peerName(span: Span): { name: string; fromServiceName: boolean } {
   const svc = str(span.attributes['service.peer.name']);
   if (svc) return { name: svc, fromServiceName: true };
-  return { name: peerAddress(span) ?? 'unknown', fromServiceName: false };
+  return { name: peerAddress(span) ?? UNKNOWN_PEER, fromServiceName: false };
+}
+
+/**
+ * `ext:<peer>`; a peer nobody named is `ext:unknown@<caller>`, one per caller, because one shared
+ * "unknown" node would join unrelated services into a fake hub.
+ */
+export function externalId(peer: string, caller: string): string {
+  return peer === UNKNOWN_PEER ? `ext:${UNKNOWN_PEER}@${caller}` : `ext:${peer}`;
 }
 
 // Zipkin and OpenTracing data name the database only by the remote service name, which is often

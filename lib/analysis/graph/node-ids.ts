@@ -3,7 +3,7 @@
 import type { Span } from '../../model/index.ts';
 import { normalizeServiceName } from '../service-name.ts';
 import { isDbSpan } from '../trace/kind.ts';
-import { dbIdentity, dbProductFromPeer, peerName, topicIdentity } from './identity.ts';
+import { dbIdentity, dbProductFromPeer, externalId, peerName, topicIdentity } from './identity.ts';
 
 function isDbTarget(span: Span): boolean {
   if (isDbSpan(span)) return true;
@@ -21,11 +21,12 @@ export function databaseNodeId(span: Span, service = normalizeServiceName(span.r
 }
 
 /**
- * `ext:<peer>` for a CLIENT span with no server half (call it only for those). The built graph
+ * `ext:<peer>` (`ext:unknown@<service>` when nothing names the peer) for a CLIENT span with no
+ * server half (call it only for those). The built graph
  * resolves a peer named after a service it knows onto that service's id instead.
  */
-export function externalNodeId(span: Span): string | undefined {
-  return isDbTarget(span) ? undefined : `ext:${peerName(span).name}`;
+export function externalNodeId(span: Span, service = normalizeServiceName(span.resource.serviceName)): string | undefined {
+  return isDbTarget(span) ? undefined : externalId(peerName(span).name, service);
 }
 
 /** `queue:<system>|<destination>`; `other` is the paired half (producer for a consumer, or vice versa) that may name what this one omits. */

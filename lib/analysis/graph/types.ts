@@ -24,7 +24,8 @@ export interface TableUse {
 export interface GraphNode extends LatencySummary {
   /**
    * Stable id. service: the normalized name; database: `db:<system>|<address>|<namespace>`;
-   * queue: `queue:<system>|<destination>`; external: `ext:<peer>`; client: `client`.
+   * queue: `queue:<system>|<destination>`; external: `ext:<peer>` (`ext:unknown@<caller>` when
+   * nothing names the peer); client: `client`.
    */
   id: string;
   kind: NodeKind;
