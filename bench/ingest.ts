@@ -1,0 +1,365 @@
+// Ingest benchmark (issue 2): concurrent clients POST 512-span OTLP protobuf batches, built by
+// the OpenTelemetry SDK and its ProtobufTraceSerializer, to a collector running in its own
+// process. Prints sustained spans/s, p50/p99 per batch, the collector's peak RSS, bytes per
+// span on disk, and, in the same run, the raw SQLite limit (same rows, bare table, no index).
+//
+//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20]
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import Database from 'better-sqlite3';
+import { forkCollector } from '../collector/index.ts';
+import type { Span } from '../lib/model/index.ts';
+import { decodeOtlpProtoTraces } from '../lib/otlp/protobuf.ts';
+import { ProtoReader } from '../lib/otlp/proto/wire.ts';
+import { openStore } from '../lib/store/index.ts';
+
+function flag(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const SECONDS = flag('seconds', 30);
+const CLIENTS = flag('clients', 8);
+const HALF_SECONDS = flag('half-seconds', 20);
+const BATCH = 512;
+
+// ---------- realistic spans from the real SDK ----------
+
+function tracerFor(service: string, exporter: InMemorySpanExporter) {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': service,
+      'service.version': '1.4.2',
+      'service.instance.id': `${service}-7c9f6d5b8-x2k4q`,
+      'deployment.environment.name': 'bench',
+      'host.name': 'bench-node-1',
+      'telemetry.sdk.name': 'opentelemetry',
+      'telemetry.sdk.language': 'nodejs',
+      'telemetry.sdk.version': '2.0.0',
+    }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  return provider.getTracer(`@bench/${service}`, '1.0.0');
+}
+
+/** One request through frontend → checkout → (postgres, inventory → redis): server, client and db spans. */
+function buildTemplates(): Uint8Array[] {
+  const ex = { frontend: new InMemorySpanExporter(), checkout: new InMemorySpanExporter(), inventory: new InMemorySpanExporter() };
+  const t = { frontend: tracerFor('frontend', ex.frontend), checkout: tracerFor('checkout', ex.checkout), inventory: tracerFor('inventory', ex.inventory) };
+  for (let i = 0; i < 700; i++) {
+    const id = 1000 + i;
+    const root = t.frontend.startSpan('GET /api/orders/:id', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', 'http.route': '/api/orders/:id', 'url.path': `/api/orders/${id}`, 'url.scheme': 'https', 'http.response.status_code': 200, 'server.address': 'shop.example.com', 'server.port': 443, 'client.address': '10.0.3.17', 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64)', 'network.protocol.version': '1.1' },
+    });
+    const rctx = trace.setSpan(context.active(), root);
+    const call = t.frontend.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `http://checkout:8080/orders/${id}`, 'server.address': 'checkout', 'server.port': 8080, 'http.response.status_code': 200, 'network.peer.address': '10.0.5.2' } }, rctx);
+    const cctx = trace.setSpan(context.active(), call);
+    const srv = t.checkout.startSpan('GET /orders/{id}', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders/{id}', 'url.path': `/orders/${id}`, 'http.response.status_code': 200, 'server.address': 'checkout', 'server.port': 8080 } }, cctx);
+    const sctx = trace.setSpan(context.active(), srv);
+    for (const [op, table] of [['SELECT', 'orders'], ['SELECT', 'order_items'], ['UPDATE', 'orders']]) {
+      const db = t.checkout.startSpan(`${op} shop.${table}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': 'shop', 'db.collection.name': table, 'db.operation.name': op, 'db.query.text': `${op} * FROM ${table} WHERE order_id = $1`, 'server.address': 'orders-db', 'server.port': 5432 } }, sctx);
+      db.end();
+    }
+    const inv = t.checkout.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `http://inventory:8080/items?order=${id}`, 'server.address': 'inventory', 'server.port': 8080, 'http.response.status_code': i % 50 === 0 ? 503 : 200 } }, sctx);
+    if (i % 50 === 0) inv.setStatus({ code: SpanStatusCode.ERROR });
+    const ictx = trace.setSpan(context.active(), inv);
+    const isrv = t.inventory.startSpan('GET /items', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/items', 'url.path': '/items', 'url.query': `order=${id}`, 'http.response.status_code': i % 50 === 0 ? 503 : 200, 'server.address': 'inventory', 'server.port': 8080 } }, ictx);
+    const redis = t.inventory.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.namespace': '0', 'db.operation.name': 'GET', 'db.query.text': `GET stock:${id}`, 'server.address': 'cache', 'server.port': 6379 } }, trace.setSpan(context.active(), isrv));
+    redis.end();
+    if (i % 50 === 0) isrv.addEvent('exception', { 'exception.type': 'StockServiceDown', 'exception.message': 'upstream unavailable' });
+    isrv.end();
+    inv.end();
+    srv.end();
+    call.end();
+    root.end();
+  }
+  const batches: Uint8Array[] = [];
+  for (const e of Object.values(ex)) {
+    const spans: ReadableSpan[] = e.getFinishedSpans();
+    for (let i = 0; i + BATCH <= spans.length; i += BATCH) batches.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + BATCH))!);
+  }
+  return batches;
+}
+
+// ---------- unique ids and current timestamps per send ----------
+
+interface Template {
+  buf: Uint8Array;
+  /** Offsets of the first byte of every 16-byte trace id and 8-byte span id (span, parent, links). */
+  ids: number[];
+  /** Offsets of every fixed64 timestamp (span start/end, event time). */
+  times: number[];
+  baseNs: bigint;
+}
+
+function indexTemplate(buf: Uint8Array): Template {
+  const r = new ProtoReader(buf);
+  const ids: number[] = [];
+  const times: number[] = [];
+  let baseNs = 0n;
+  const walk = (end: number, depth: number) => {
+    while (r.pos < end) {
+      const tag = r.uint32();
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      if (wt !== 2) {
+        if (depth === 3 && wt === 1 && (field === 7 || field === 8)) {
+          times.push(r.pos);
+          if (baseNs === 0n) baseNs = new DataView(buf.buffer, buf.byteOffset).getBigUint64(r.pos, true);
+        }
+        if (depth === 4 && wt === 1 && field === 1) times.push(r.pos);
+        r.skip(wt);
+        continue;
+      }
+      const e = r.delimitedEnd();
+      // depth 0 ResourceSpans, 1 ScopeSpans, 2 Span (inside ScopeSpans field 2), 3 span fields.
+      if (depth === 0 && field === 1) walk(e, 1);
+      else if (depth === 1 && field === 2) walk(e, 2);
+      else if (depth === 2 && field === 2) walk(e, 3);
+      else if (depth === 3 && (field === 1 || field === 2 || field === 4) && e - r.pos > 0) ids.push(r.pos);
+      else if (depth === 3 && (field === 11 || field === 13)) walk(e, 4);
+      else if (depth === 4 && (field === 1 || field === 2) && e - r.pos > 0 && (e - r.pos === 16 || e - r.pos === 8)) ids.push(r.pos);
+      r.pos = e;
+    }
+  };
+  walk(buf.length, 0);
+  return { buf, ids, times, baseNs };
+}
+
+let sendCounter = 0;
+/** A copy of the template with ids made unique (same XOR salt keeps parent links intact) and times moved to now. */
+function freshBody(t: Template): Buffer {
+  const out = Buffer.from(t.buf);
+  const salt = ++sendCounter;
+  for (const o of t.ids) out.writeUInt32LE((out.readUInt32LE(o) ^ salt) >>> 0, o);
+  const shift = BigInt(Date.now()) * 1_000_000n - t.baseNs;
+  for (const o of t.times) out.writeBigUInt64LE(out.readBigUInt64LE(o) + shift, o);
+  return out;
+}
+
+// ---------- load ----------
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: string, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface PhaseResult {
+  spans: number;
+  seconds: number;
+  latenciesMs: number[];
+  refused: number;
+  failed: number;
+}
+
+async function closedLoop(url: string, templates: Template[], seconds: number, clients: number): Promise<PhaseResult> {
+  const latenciesMs: number[] = [];
+  let spans = 0;
+  let refused = 0;
+  let failed = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const body = freshBody(templates[next++ % templates.length]);
+        const t0 = performance.now();
+        const status = await post(url, body).catch(() => -1);
+        const dt = performance.now() - t0;
+        if (status === 200) {
+          latenciesMs.push(dt);
+          spans += BATCH;
+        } else if (status === 503 || status === 429) {
+          refused++;
+          await new Promise((r) => setTimeout(r, 50));
+        } else failed++;
+      }
+    }),
+  );
+  return { spans, seconds: (performance.now() - start) / 1000, latenciesMs, refused, failed };
+}
+
+/** Open loop: batches sent on a fixed schedule at `spansPerSec`, whatever the answers' speed. */
+async function openLoop(url: string, templates: Template[], seconds: number, spansPerSec: number): Promise<PhaseResult> {
+  const latenciesMs: number[] = [];
+  let spans = 0;
+  let refused = 0;
+  let failed = 0;
+  const intervalMs = (BATCH / spansPerSec) * 1000;
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  let n = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const due = start + n * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    n++;
+    const body = freshBody(templates[n % templates.length]);
+    const t0 = performance.now();
+    const p = post(url, body).then(
+      (status) => {
+        if (status === 200) {
+          latenciesMs.push(performance.now() - t0);
+          spans += BATCH;
+        } else if (status === 503 || status === 429) refused++;
+        else failed++;
+      },
+      () => {
+        failed++;
+      },
+    );
+    inflight.push(p);
+    if (inflight.length > 256) await inflight.shift();
+  }
+  await Promise.all(inflight);
+  return { spans, seconds: (performance.now() - start) / 1000, latenciesMs, refused, failed };
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function vmHwmMb(pid: number): number {
+  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(s);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function vmRssMb(pid: number): number {
+  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(s);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+// ---------- raw SQLite limit ----------
+
+function rawInsertRate(spans: Span[], seconds: number, dir: string): number {
+  const db = new Database(path.join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE spans (trace_id BLOB, span_id BLOB, parent_id BLOB, name TEXT, kind INTEGER, start_ns INTEGER,
+    end_ns INTEGER, duration_ns INTEGER, status INTEGER, service TEXT, attributes TEXT, events TEXT, links TEXT)`);
+  const ins = db.prepare('INSERT INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)');
+  const kinds = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+  const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+  // Rows are prepared before timing: the raw limit is SQLite's, not our encoder's.
+  const rows = spans.map((s) => [
+    Buffer.from(s.traceId, 'hex'), Buffer.from(s.spanId, 'hex'), s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : null,
+    s.name, kinds.indexOf(s.kind), s.startNs, s.endNs, s.durationNs, s.status.code === 'error' ? 2 : s.status.code === 'ok' ? 1 : 0,
+    s.resource.serviceName, json(s.attributes), s.events.length ? json(s.events) : null, s.links.length ? json(s.links) : null,
+  ]);
+  const tx = db.transaction((batch: unknown[][], salt: number) => {
+    for (const r of batch) {
+      const t = Buffer.from(r[0] as Buffer);
+      t.writeUInt32LE(salt, 0);
+      ins.run(t, ...r.slice(1));
+    }
+  });
+  let n = 0;
+  let salt = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    for (let i = 0; i + BATCH <= rows.length; i += BATCH) {
+      tx(rows.slice(i, i + BATCH), ++salt);
+      n += BATCH;
+    }
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  db.close();
+  return rate;
+}
+
+// ---------- main ----------
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-ingest-'));
+  const dbPath = path.join(dir, 'ingest.db');
+  console.log(`faultline ingest benchmark: ${SECONDS} s at max load with ${CLIENTS} clients, then ${HALF_SECONDS} s at half load; ${os.cpus().length} CPUs`);
+
+  const templates = buildTemplates().map(indexTemplate);
+  const bytesPerBatch = templates.reduce((a, t) => a + t.buf.length, 0) / templates.length;
+  console.log(`templates: ${templates.length} batches of ${BATCH} spans, ${fmt(bytesPerBatch)} B per request (${fmt(bytesPerBatch / BATCH)} B/span on the wire)`);
+
+  // Decoder alone, in this process, before the collector starts (no CPU contention).
+  const sample = freshBody(templates[0]);
+  if (process.env.DUMP_BATCH) {
+    fs.writeFileSync(process.env.DUMP_BATCH, sample);
+    return;
+  }
+  for (let i = 0; i < 100; i++) decodeOtlpProtoTraces(sample);
+  let decoded = 0;
+  const d0 = performance.now();
+  while (performance.now() - d0 < 3000) decoded += decodeOtlpProtoTraces(sample).items.length;
+  const decodeRate = decoded / ((performance.now() - d0) / 1000);
+  console.log(`decode (protobuf → model + semconv), one thread: ${fmt(decodeRate)} spans/s`);
+
+  const collector = await forkCollector({ port: 0, dbUrl: dbPath, retentionMs: 0 });
+  const url = `${collector.url}/v1/traces`;
+  let peakRss = 0;
+  const rssTimer = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, vmRssMb(collector.pid));
+    } catch {
+      // The collector exited; the final figure stays.
+    }
+  }, 250);
+  try {
+    // Warm up the collector (JIT, page cache) before measuring.
+    await closedLoop(url, templates, 2, CLIENTS);
+    const max = await closedLoop(url, templates, SECONDS, CLIENTS);
+    const maxRate = max.spans / max.seconds;
+    const lat = [...max.latenciesMs].sort((a, b) => a - b);
+    console.log(`\nmax load: ${fmt(maxRate)} spans/s sustained over ${max.seconds.toFixed(1)} s (${fmt(max.spans)} spans acknowledged)`);
+    console.log(`  per batch: p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${lat[lat.length - 1]?.toFixed(1)} ms; refused (503) ${max.refused}, failed ${max.failed}`);
+
+    const half = await openLoop(url, templates, HALF_SECONDS, maxRate / 2);
+    const hl = [...half.latenciesMs].sort((a, b) => a - b);
+    console.log(`half load (${fmt(maxRate / 2)} spans/s offered): ${fmt(half.spans / half.seconds)} spans/s acknowledged`);
+    console.log(`  per batch: p50 ${pct(hl, 50).toFixed(1)} ms, p99 ${pct(hl, 99).toFixed(1)} ms, max ${hl[hl.length - 1]?.toFixed(1)} ms; refused ${half.refused}, failed ${half.failed}`);
+    peakRss = Math.max(peakRss, vmHwmMb(collector.pid));
+    console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread)`);
+    clearInterval(rssTimer);
+    await collector.close();
+    agent.destroy();
+
+    const store = openStore(dbPath);
+    const stats = store.stats();
+    store.close();
+    const st = openStore(dbPath).stats();
+    console.log(`stored: ${fmt(st.spans)} spans, ${fmt(st.bytesOnDisk)} B on disk → ${(st.bytesOnDisk / st.spans).toFixed(0)} B/span`);
+    void stats;
+
+    const spans = templates.flatMap((t) => decodeOtlpProtoTraces(t.buf).items);
+    const raw = rawInsertRate(spans, 10, dir);
+    console.log(`\nraw limit (same rows, bare SQLite table, no index, ${BATCH}/transaction, WAL): ${fmt(raw)} rows/s`);
+    console.log(`ratio ingest / raw: ${(maxRate / raw).toFixed(2)}`);
+    console.log('\ntargets: ≥100k spans/s, ratio ≥0.3, p99 ≤20 ms at half load, RSS ≤300 MB, ≤150 B/span');
+  } finally {
+    clearInterval(rssTimer);
+    await collector.close().catch(() => {});
+    agent.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
