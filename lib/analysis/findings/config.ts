@@ -118,7 +118,7 @@ export function validateConfig(value: unknown, source: string): ParseConfigResul
         const rule = RULES_BY_ID.get(id as RuleId);
         const path = `rules.${id}`;
         if (!rule) {
-          fail(path, `unknown rule id${suggest(id, ALL_RULE_IDS)}`);
+          fail(path, `unknown rule id${suggest(id, ALL_RULE_IDS, true)}`);
           continue;
         }
         const rc = validateRuleConfig(rule, raw, path, fail);
@@ -358,18 +358,20 @@ export function describe(v: unknown): string {
   return String(v);
 }
 
-function suggest(word: string, options: readonly string[]): string {
+function suggest(word: string, options: readonly string[], always = false): string {
   let best: string | undefined;
   let bestD = Infinity;
+  // People write "n+1" for "n-plus-one" and "_" for "-": compare those spellings too.
+  const spellings = [word.toLowerCase(), word.toLowerCase().replace(/\+\s*1/g, '-plus-one').replace(/[_\s]+/g, '-').replace(/-+/g, '-')];
   for (const o of options) {
-    const d = levenshtein(word.toLowerCase(), o.toLowerCase());
+    const d = Math.min(...spellings.map((w) => levenshtein(w, o.toLowerCase())));
     if (d < bestD) {
       bestD = d;
       best = o;
     }
   }
-  // A suggestion further away than half the word is noise, not help.
-  return best !== undefined && bestD <= Math.max(2, Math.ceil(word.length / 2)) ? `; did you mean "${best}"?` : '';
+  // A suggestion further away than half the word is noise, not help (rule ids: there is always a closest one worth naming).
+  return best !== undefined && (always || bestD <= Math.max(2, Math.ceil(word.length / 2))) ? `; did you mean "${best}"?` : '';
 }
 
 export function levenshtein(a: string, b: string): number {

@@ -29,13 +29,13 @@ function overrideFor(rc: RuleConfig | undefined, service: string | undefined): S
   return undefined;
 }
 
-export function ruleSettings(rule: AnyRule, config: FaultlineConfig, nowNs: bigint): RuleSettings {
+export function ruleSettings(rule: AnyRule, config: FaultlineConfig, now: number): RuleSettings {
   const rc = config.rules[rule.id];
   const base: Thresholds = { ...rule.defaults, ...(rc?.thresholds ?? {}) };
   const perService = new Map<string, Thresholds>();
   const visit: VisitContext = {
     config,
-    nowNs,
+    now,
     thresholds(service?: string): Thresholds {
       if (service === undefined || !rc?.services) return base;
       let t = perService.get(service);

@@ -1,6 +1,6 @@
 // Runs every rule over traces as they stream past, then over the final graph.
 //
-//   const run = createFindingsRun(config, { nowNs });
+//   const run = createFindingsRun(config, { now });
 //   for (const tree of trees) run.visitTrace(tree);   // same trees the GraphAccumulator sees
 //   const { findings, notEvaluated, score } = run.finish(graph, { serviceVersions, breakerEdges });
 //
@@ -26,8 +26,8 @@ import {
 } from './types.ts';
 
 export interface FindingsRunOptions {
-  /** Epoch nanoseconds; rules never read a clock. */
-  nowNs: bigint;
+  /** Epoch ms the analysis is "as of" (as AnalyzeOptions.now); rules never read a clock. */
+  now: number;
   /** Rules to run; default: all of the registry. */
   rules?: readonly AnyRule[];
 }
@@ -70,7 +70,7 @@ export function createFindingsRun(config: FaultlineConfig = EMPTY_CONFIG, opts: 
   const active: Active[] = [];
   const disabled: NotEvaluated[] = [];
   for (const rule of opts.rules ?? RULES) {
-    const s = ruleSettings(rule, config, opts.nowNs);
+    const s = ruleSettings(rule, config, opts.now);
     if (!s.enabled) {
       disabled.push({ rule: rule.id, reason: 'disabled in the configuration' });
       continue;
@@ -165,7 +165,7 @@ export function analyzeFindings(
   trees: Iterable<TraceTree>,
   graph: ServiceGraph,
   config: FaultlineConfig = EMPTY_CONFIG,
-  opts: FindingsRunOptions & FinishExtras = { nowNs: 0n },
+  opts: FindingsRunOptions & FinishExtras = { now: 0 },
 ): FindingsResult {
   const run = createFindingsRun(config, opts);
   for (const t of trees) run.visitTrace(t);

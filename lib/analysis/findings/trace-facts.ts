@@ -2,8 +2,9 @@
 // request entered a service, what does a call talk to, which route is it. One reading of each,
 // so two rules never disagree about what "a call" is.
 import type { Span } from '../../model/index.ts';
-import { dbIdentity, dbProductFromPeer, peerName, type DbIdentity } from '../graph/identity.ts';
+import { dbIdentity, dbProductFromPeer, peerName, topicIdentity, type DbIdentity } from '../graph/identity.ts';
 import { normalizeServiceName } from '../service-name.ts';
+import { syncChain } from '../trace/chain.ts';
 import { isDbSpan } from '../trace/kind.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 
@@ -90,9 +91,9 @@ export function callTarget(node: SpanNode): CallTarget | undefined {
     return { kind: 'database', id: db.id, name: db.name };
   }
   if (node.kind === 'producer') {
-    const dest = attrString(span, 'messaging.destination.name') ?? 'unknown';
-    const sys = attrString(span, 'messaging.system') ?? 'unknown';
-    return { kind: 'queue', id: `queue:${sys}|${dest}`, name: dest };
+    const consumer = node.children.find((c) => c.kind === 'consumer');
+    const topic = topicIdentity(span, consumer?.span);
+    return { kind: 'queue', id: topic.id, name: topic.name };
   }
   const remote = remoteChild(node);
   if (remote) return { kind: 'service', id: remote.service, name: remote.service };
@@ -161,53 +162,37 @@ export function overlaps(a: Span, b: Span): boolean {
   return a.startNs < b.endNs && b.startNs < a.endNs;
 }
 
-export interface SyncChain {
+export interface ChainFacts {
   /** Services on the longest chain of sync hops, in call order (repeats kept). */
   path: string[];
   /** Distinct services on that chain. */
   depth: number;
-  /** The entry node of each hop on that chain. */
+  /** The entry span of each hop on that chain, in call order. */
   nodes: SpanNode[];
 }
 
+const chainMemo = new WeakMap<TraceTree, ChainFacts>();
+
 /**
- * The deepest synchronous chain in a trace, measured in distinct services. A consumer starts a new
- * chain (SMELLS.md: async hops break the chain).
+ * The deepest synchronous chain of a trace in distinct services, as the core computes it
+ * (trace/chain.ts: the API and the waterfall show the same number), with the spans of its hops.
+ * Computed once per tree however many rules ask.
  */
-export function deepestSyncChain(tree: TraceTree): SyncChain {
-  const chains = new Map<SpanNode, { path: string[]; nodes: SpanNode[]; distinct: number }>();
-  let best: SyncChain = { path: [], depth: 0, nodes: [] };
-  for (const node of tree.nodes) {
-    const p = node.parent;
-    let info = p ? chains.get(p) : undefined;
-    if (!p || !info || (p.service !== node.service && !isSyncHop(node))) {
-      info = { path: [node.service], nodes: [node], distinct: 1 };
-    } else if (p.service !== node.service) {
-      const path = [...info.path, node.service];
-      info = { path, nodes: [...info.nodes, node], distinct: new Set(path).size };
-    }
-    chains.set(node, info);
-    // An uninstrumented peer named by service.peer.name is one more synchronous hop.
-    if (node.kind === 'client' && node.children.length === 0 && !isDbCall(node)) {
-      const peer = calledService(node);
-      if (peer && peer !== node.service) {
-        const path = [...info.path, peer];
-        const distinct = new Set(path).size;
-        if (distinct > best.depth) best = { path, depth: distinct, nodes: [...info.nodes, node] };
-      }
-    }
-    if (info.distinct > best.depth) best = { path: info.path, depth: info.distinct, nodes: info.nodes };
-  }
-  return best;
-}
-
-const chainMemo = new WeakMap<TraceTree, SyncChain>();
-
-/** deepestSyncChain, computed once per tree however many rules ask. */
-export function chainOf(tree: TraceTree): SyncChain {
+export function chainOf(tree: TraceTree): ChainFacts {
   let c = chainMemo.get(tree);
   if (!c) {
-    c = deepestSyncChain(tree);
+    const core = syncChain(tree);
+    const nodes: SpanNode[] = [];
+    if (core.endNode >= 0) {
+      let n: SpanNode | undefined = tree.nodes[core.endNode];
+      while (n) {
+        if (n.index === core.startNode || !n.parent || n.parent.service !== n.service) nodes.push(n);
+        if (n.index === core.startNode) break;
+        n = n.parent;
+      }
+      nodes.reverse();
+    }
+    c = { path: core.services, depth: core.depth, nodes };
     chainMemo.set(tree, c);
   }
   return c;

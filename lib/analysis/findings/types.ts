@@ -127,8 +127,8 @@ export interface VisitContext<T extends Thresholds = Thresholds> {
   /** True when a config allow-list entry of this rule matches every key it names in `subject`. */
   allowed(subject: AllowSubject): boolean;
   config: import('./config.ts').FaultlineConfig;
-  /** Epoch nanoseconds of "now" (analysis never reads a clock). */
-  nowNs: bigint;
+  /** Epoch ms the analysis is "as of" (analysis never reads a clock). */
+  now: number;
 }
 
 export interface FinalizeContext<T extends Thresholds = Thresholds> extends VisitContext<T> {
