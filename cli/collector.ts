@@ -53,6 +53,9 @@ Examples:
     const { resolveDbUrl } = await import('../lib/store/index.ts');
     const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
     const { startCollector } = await import('../collector/index.ts');
+    // Listen for Ctrl-C before saying where we listen: a signal sent the moment the banner
+    // appears must stop us cleanly, not kill us mid-write.
+    const stopping = waitForStop();
     let collector: Awaited<ReturnType<typeof startCollector>>;
     try {
       collector = await startCollector({ port, host, dbUrl });
@@ -77,7 +80,7 @@ Examples:
           `Press Ctrl-C to stop.\n`,
       );
     }
-    const why = await waitForStop();
+    const why = await stopping;
     await collector.close();
     if (!process.send) io.out(`Faultline collector stopped (${why}).\n`);
     return 0;
