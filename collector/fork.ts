@@ -16,6 +16,7 @@ export function forkCollector(opts: CollectorOptions = {}, env: NodeJS.ProcessEn
     env: { ...env, FAULTLINE_COLLECTOR_OPTIONS: JSON.stringify(opts) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  child.on('error', () => {});
   return new Promise((resolve, reject) => {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     child.once('exit', (code) => reject(new Error(`collector process exited with code ${code} before listening`)));
@@ -27,12 +28,13 @@ export function forkCollector(opts: CollectorOptions = {}, env: NodeJS.ProcessEn
           url: m.url,
           pid: child.pid ?? -1,
           async close() {
-            if (child.exitCode === null && child.signalCode === null) {
-              child.send({ type: 'close' });
-              const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-              await exited;
-              clearTimeout(timer);
-            }
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            // The child may already be dying (killed from outside): a failed send is fine, the
+            // exit below is what we wait for.
+            if (child.connected) child.send({ type: 'close' }, () => {});
+            const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+            await exited;
+            clearTimeout(timer);
           },
         });
       }
