@@ -10,8 +10,12 @@ import { readValue, setKey, writeValue } from './value.ts';
 
 export interface AttrEncoder {
   keyId(key: string): number;
-  /** The pair's id if the pair is (or is now) interned; undefined to store the value inline. */
-  pairId(keyId: number, value: unknown): number | undefined;
+  /**
+   * Entry header for key=value: pairId * 2 + 1 when the pair is (or is now) interned, else
+   * keyId * 2 (and the caller writes the value inline). One call per attribute: this is the
+   * hottest path of ingest.
+   */
+  entryHeader(key: string, value: unknown): number;
 }
 
 export interface AttrDecoder {
@@ -51,14 +55,9 @@ export function writeAttributes(w: ByteWriter, attrs: Attributes | undefined, di
   w.uvarint(keys.length);
   for (const k of keys) {
     const v = attrs[k];
-    const keyId = dict.keyId(k);
-    const pair = dict.pairId(keyId, v);
-    if (pair !== undefined) {
-      w.uvarint(pair * 2 + 1);
-    } else {
-      w.uvarint(keyId * 2);
-      writeValue(w, v);
-    }
+    const h = dict.entryHeader(k, v);
+    w.uvarint(h);
+    if (h % 2 === 0) writeValue(w, v);
   }
 }
 

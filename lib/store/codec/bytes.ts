@@ -42,6 +42,10 @@ export class ByteWriter {
 
   /** Unsigned integer 0 … 2^53-1. */
   uvarint(v: number): void {
+    if (v < 0x80 && this.pos < this.buf.length) {
+      this.buf[this.pos++] = v;
+      return;
+    }
     this.ensure(8);
     const b = this.buf;
     while (v >= 0x80) {

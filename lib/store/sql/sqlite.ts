@@ -3,10 +3,11 @@
 // SQLite-only functions) except where marked; a PostgreSQL dialect swaps `?` for `$n` and
 // the marked lines.
 
-export const PRAGMAS_FRESH = [
-  // Must precede the first table; larger pages hold more index entries per read.
-  'PRAGMA page_size = 8192',
-] as const;
+/** Must precede the first table of a fresh file. */
+export function pageSizePragma(bytes: number): string {
+  if (![1024, 2048, 4096, 8192, 16384, 32768, 65536].includes(bytes)) throw new RangeError(`bad page size ${bytes}`);
+  return `PRAGMA page_size = ${bytes}`;
+}
 
 /** SQLite only. */
 export const PRAGMAS = [

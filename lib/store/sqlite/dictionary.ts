@@ -142,6 +142,28 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     return m;
   }
 
+  /** key string → [key id, that key's interned pairs] (the pairs map loaded on first use). */
+  private readonly keyEntries = new Map<string, { id: number; pairs: Map<Primitive, number> }>();
+
+  entryHeader(key: string, value: unknown): number {
+    let e = this.keyEntries.get(key);
+    if (e === undefined) {
+      const keyId = this.keyId(key);
+      e = { id: keyId, pairs: this.pairsOf(keyId) };
+      put(this.keyEntries, key, e);
+      const created = e;
+      // A rolled-back key id must not stay cached here either.
+      this.undo.push(() => {
+        if (this.keyEntries.get(key) === created) this.keyEntries.delete(key);
+      });
+    }
+    const hit = e.pairs.get(value as Primitive);
+    // Map keys compare with SameValueZero: -0 would find the pair of 0.
+    if (hit !== undefined && !Object.is(value, -0)) return hit * 2 + 1;
+    const p = this.pairId(e.id, value);
+    return p === undefined ? e.id * 2 : p * 2 + 1;
+  }
+
   pairId(keyId: number, value: unknown): number | undefined {
     switch (typeof value) {
       case 'string':

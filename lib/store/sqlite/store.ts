@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
 import { applyMigrations, type MigrationOutcome } from '../migrate/apply.ts';
-import { LOG_COLUMNS, POINT_COLUMNS, PRAGMAS, PRAGMAS_FRESH, SQL } from '../sql/sqlite.ts';
+import { LOG_COLUMNS, pageSizePragma, POINT_COLUMNS, PRAGMAS, SQL } from '../sql/sqlite.ts';
 import type { SpanQuery, Store, StoreStats, TraceQuery, TraceSummary, WriteResult } from '../types.ts';
 import { Dictionary, type DictionaryOptions } from './dictionary.ts';
 import { deleteOlderThan } from './retention.ts';
@@ -17,10 +17,12 @@ import { BatchWriter, minuteOf } from './writer.ts';
 export interface SqliteStoreOptions extends DictionaryOptions {
   /** prisma/migrations folder (default: found beside the sources, or under the working directory). */
   migrationsDir?: string;
-  readonly?: boolean;
+  /** Page size of a new database file (ignored for an existing one). */
+  pageSize?: number;
 }
 
 const PAGE = 1000;
+const DEFAULT_PAGE_SIZE = 8192;
 
 export class SqliteStore implements Store {
   readonly migrations: MigrationOutcome;
@@ -40,7 +42,7 @@ export class SqliteStore implements Store {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     try {
-      if (fresh) for (const p of PRAGMAS_FRESH) this.db.exec(p);
+      if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
       for (const p of PRAGMAS) this.db.exec(p);
       this.migrations = applyMigrations(this.db, opts.migrationsDir);
     } catch (err) {

@@ -24,12 +24,22 @@ function idBytes(hex: string, bytes: number, what: string): Buffer {
   return b;
 }
 
+/** Parses a hex id into a reusable buffer (the driver copies bound blobs, so reuse is safe). */
+function idInto(target: Buffer, hex: string, what: string): Buffer {
+  if (hex.length !== target.length * 2 || target.write(hex, 0, 'hex') !== target.length) {
+    throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
+  }
+  return target;
+}
+
 export class BatchWriter {
   private readonly insertSpan: Database.Statement;
   private readonly upsertMinute: Database.Statement;
   private readonly insertPoint: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly w = new ByteWriter(64 * 1024);
+  private readonly spanIdBuf = Buffer.alloc(8);
+  private readonly parentIdBuf = Buffer.alloc(8);
   private readonly run: (batch: IngestBatch) => WriteResult;
 
   constructor(
@@ -85,9 +95,9 @@ export class BatchWriter {
       writeSpanPayload(w, s, dict);
       const info = insertSpan.run(
         traceKey,
-        idBytes(s.spanId, 8, 'span id'),
+        idInto(this.spanIdBuf, s.spanId, 'span id'),
         kind,
-        s.parentSpanId ? idBytes(s.parentSpanId, 8, 'parent span id') : null,
+        s.parentSpanId ? idInto(this.parentIdBuf, s.parentSpanId, 'parent span id') : null,
         s.startNs,
         s.endNs - s.startNs,
         res.serviceId,
