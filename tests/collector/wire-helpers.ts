@@ -57,6 +57,11 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
+/** protobufjs takes 64-bit values as {low, high} halves. */
+function long(n: bigint): { low: number; high: number; unsigned: boolean } {
+  return { low: Number(n & 0xffffffffn) | 0, high: Number(n >> 32n) | 0, unsigned: true };
+}
+
 export function decodeStatusProto(buf: Buffer): { code: number; message: string } {
   return root.lookupType('Status').decode(buf).toJSON() as { code: number; message: string };
 }
@@ -84,8 +89,8 @@ export function encodeTraceRequestProto(service: string, spans: HandSpan[]): Buf
               parentSpanId: s.parentSpanId ? Buffer.from(s.parentSpanId, 'hex') : undefined,
               name: s.name,
               kind: 2,
-              startTimeUnixNano: protobuf.util.Long.fromString(now.toString(), true),
-              endTimeUnixNano: protobuf.util.Long.fromString((now + 1_000_000n).toString(), true),
+              startTimeUnixNano: long(now),
+              endTimeUnixNano: long(now + 1_000_000n),
             })),
           },
         ],
