@@ -96,6 +96,8 @@ export function detectFormat(firstBytes: Uint8Array | string): TraceFileFormat |
 }
 
 const ZIPKIN_CHUNK = 2048;
+/** Longest line read whole by the JSON-lines fast path; longer lines are scanned in pieces. */
+const LINE_FAST_PATH_MAX = 64 * 1024 * 1024;
 
 /**
  * Streams the spans of one trace file in batches. Throws TraceFileError for a file that cannot
@@ -180,6 +182,10 @@ class TraceUnitReader {
   private format: TraceFileFormat | undefined;
   private sawTraceContent = false;
   private sawOtherSignals = 0;
+  /** The current line, while it may still be read whole (see push). */
+  private lineBuf = '';
+  /** The current line is being fed to the scanner. */
+  private lineToScanner = false;
 
   constructor(private readonly file: string) {}
 
@@ -187,7 +193,78 @@ class TraceUnitReader {
     return this.spans.length + this.zipkin.length;
   }
 
+  /**
+   * JSON-lines fast path: a line that starts a top-level value, begins with '{' and ends with
+   * '}' is usually one whole OTLP request, and one JSON.parse of it is far cheaper than scanning
+   * it character by character. Anything else (pretty-printed JSON, a line that does not parse,
+   * a line longer than LINE_FAST_PATH_MAX) goes through the scanner, which splits it into small
+   * units and knows exact error positions.
+   */
   push(text: string): void {
+    let from = 0;
+    while (from < text.length) {
+      const nl = text.indexOf('\n', from);
+      const piece = nl < 0 ? text.slice(from) : text.slice(from, nl);
+      if (this.lineToScanner) {
+        this.scan(nl < 0 ? piece : `${piece}\n`);
+      } else if (nl < 0) {
+        this.lineBuf += piece;
+        if (this.lineBuf.length > LINE_FAST_PATH_MAX) {
+          this.lineToScanner = true;
+          const line = this.lineBuf;
+          this.lineBuf = '';
+          this.scan(line);
+        }
+      } else {
+        const line = this.lineBuf + piece;
+        this.lineBuf = '';
+        this.completeLine(line, true);
+      }
+      if (nl < 0) break;
+      from = nl + 1;
+      this.lineToScanner = !this.scanner.atTop;
+    }
+  }
+
+  private completeLine(line: string, newline: boolean): void {
+    const t = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (t.length > 1 && t.charCodeAt(0) === 123 /* { */ && t.charCodeAt(t.length - 1) === 125 /* } */) {
+      let value: unknown;
+      try {
+        value = JSON.parse(t);
+      } catch {
+        value = undefined;
+      }
+      if (isRecord(value)) {
+        const at = this.scanner.position.line;
+        this.wholeObject(value, at, this.scanner.skipLine(line.length));
+        return;
+      }
+    }
+    this.scan(newline ? `${line}\n` : line);
+  }
+
+  /** A top-level object read whole by the JSON-lines fast path. */
+  private wholeObject(value: Record<string, unknown>, line: number, index: number): void {
+    this.unit({ type: 'top-start', container: 'object', line, column: 1, index });
+    const top = this.top!;
+    if ('resourceSpans' in value || 'resource_spans' in value) {
+      top.kind = 'otlp';
+      this.noteFormat('otlp-json');
+      this.sawTraceContent = true;
+      this.addOtlp(value, `line ${line}`);
+    } else if (Array.isArray(value.data)) {
+      for (const trace of value.data) this.memberElement(top, 'data', trace, line, 1);
+    } else if ('resourceMetrics' in value || 'resourceLogs' in value || 'resource_metrics' in value || 'resource_logs' in value) {
+      top.otherSignals++;
+      this.sawOtherSignals++;
+    } else {
+      top.members = value;
+    }
+    this.endTop();
+  }
+
+  private scan(text: string): void {
     try {
       this.scanner.push(text);
     } catch (err) {
@@ -198,6 +275,11 @@ class TraceUnitReader {
   }
 
   end(): void {
+    if (this.lineBuf !== '') {
+      const line = this.lineBuf;
+      this.lineBuf = '';
+      this.completeLine(line, false);
+    }
     try {
       this.scanner.end();
     } catch (err) {

@@ -95,6 +95,29 @@ export class JsonStreamScanner {
     return this.topIndex + 1;
   }
 
+  /** True between top-level values: the next non-blank character starts a new one. */
+  get atTop(): boolean {
+    return this.state === S.Top;
+  }
+
+  /** Line and column (1-based) where the next character pushed will be. */
+  get position(): { line: number; column: number } {
+    return { line: this.line, column: this.base - this.lineStart + 1 };
+  }
+
+  /**
+   * Accounts for one whole line (without its newline) that the caller parsed itself as one
+   * top-level value (the JSON-lines fast path), so positions and value counts stay right.
+   * Returns the index of that value.
+   */
+  skipLine(length: number): number {
+    this.topIndex++;
+    this.base += length + 1;
+    this.line++;
+    this.lineStart = this.base;
+    return this.topIndex;
+  }
+
   push(s: string): void {
     let i = 0;
     const n = s.length;
@@ -107,7 +130,6 @@ export class JsonStreamScanner {
         if (end < 0) {
           // The unit continues in the next chunk.
           this.appendCapture(s.slice(capStart));
-          i = n;
           break;
         }
         this.appendCapture(s.slice(capStart, end));
@@ -121,7 +143,6 @@ export class JsonStreamScanner {
         const end = this.scanKey(s, i);
         if (end < 0) {
           this.keyParts.push(s.slice(keyStart));
-          i = n;
           break;
         }
         this.keyParts.push(s.slice(keyStart, end - 1));
