@@ -33,12 +33,25 @@ function loadBindings(): Promise<Bindings> {
   return loaded;
 }
 
+export interface ConnectedEngine {
+  engine: SchemaEngine;
+  /** The driver error behind an engine message "External error id#N". */
+  explain(err: unknown): string;
+}
+
 /** A schema engine connected to the SQLite file at `url` (`file:` URL), with `schema` as its datamodel. */
-export async function openSchemaEngine(url: string, schema: { path: string; content: string }): Promise<SchemaEngine> {
+export async function openSchemaEngine(url: string, schema: { path: string; content: string }): Promise<ConnectedEngine> {
   const { SchemaEngine } = await loadBindings();
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaBetterSqlite3({ url }));
+  const explain = (err: unknown) => {
+    const msg = err instanceof Error ? err.message : String(err);
+    const id = /External error id#(\d+)/.exec(msg);
+    const rec = id ? adapter.errorRegistry.consumeError(Number(id[1])) : undefined;
+    return rec ? `${msg}\ncaused by: ${rec.error instanceof Error ? rec.error.stack : JSON.stringify(rec.error)} ${String((rec.error as {cause?: unknown}).cause ?? "")}` : msg;
+  };
   const log = (msg: string) => {
     if (process.env.FAULTLINE_DEBUG_SCHEMA_ENGINE) process.stderr.write(`${msg}\n`);
   };
-  return SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, log, adapter);
+  const engine = await SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, log, adapter);
+  return { engine, explain };
 }
