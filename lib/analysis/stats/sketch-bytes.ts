@@ -1,0 +1,126 @@
+// LatencySketch ⇄ bytes, for rollup rows (a per-minute, per-edge sketch is stored once and merged
+// thousands of times by window queries). Built on the sketch's own toJSON/fromJSON so the bucket
+// layout stays the sketch's business; this file only packs it: a fixed header, then the occupied
+// buckets as (gap, count) varint pairs — a sketch of a few calls is ~60 bytes instead of kilobytes.
+//
+// Layout (little-endian): u8 version=1 | u8 flags (1 = integer counts) | f64 accuracy | f64 zeros
+// | f64 n | f64 sum | f64 min | f64 max | i32 first index | u32 buckets | buckets × (varint gap,
+// varint count or f64 count).
+import { LatencySketch, type SketchJson } from './sketch.ts';
+
+const VERSION = 1;
+const HEADER = 2 + 6 * 8 + 4 + 4;
+
+export function encodeSketch(s: LatencySketch): Uint8Array {
+  const j = s.toJSON();
+  let nonZero = 0;
+  let integral = true;
+  for (const c of j.c) {
+    if (c === 0) continue;
+    nonZero++;
+    if (!Number.isInteger(c) || c > 0xffffffff) integral = false;
+  }
+  const buf = new Uint8Array(HEADER + nonZero * (integral ? 10 : 13));
+  const dv = new DataView(buf.buffer);
+  buf[0] = VERSION;
+  buf[1] = integral ? 1 : 0;
+  let p = 2;
+  for (const v of [j.a, j.z, j.n, j.sum, j.min, j.max]) {
+    dv.setFloat64(p, v, true);
+    p += 8;
+  }
+  dv.setInt32(p, j.o, true);
+  dv.setUint32(p + 4, nonZero, true);
+  p += 8;
+  let prev = -1;
+  for (let k = 0; k < j.c.length; k++) {
+    const c = j.c[k];
+    if (c === 0) continue;
+    p = writeVarint(buf, p, k - prev - 1);
+    prev = k;
+    if (integral) p = writeVarint(buf, p, c);
+    else {
+      dv.setFloat64(p, c, true);
+      p += 8;
+    }
+  }
+  return buf.subarray(0, p);
+}
+
+/** Inverse of encodeSketch; damaged bytes give an error value, never a throw. */
+export function decodeSketch(bytes: Uint8Array): LatencySketch | { error: string } {
+  if (bytes.length < HEADER) return { error: 'sketch bytes: too short' };
+  if (bytes[0] !== VERSION) return { error: `sketch bytes: unknown version ${bytes[0]}` };
+  const integral = bytes[1] === 1;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let p = 2;
+  const f: number[] = [];
+  for (let i = 0; i < 6; i++, p += 8) f.push(dv.getFloat64(p, true));
+  const first = dv.getInt32(p, true);
+  const count = dv.getUint32(p + 4, true);
+  p += 8;
+  const idx: number[] = [];
+  const vals: number[] = [];
+  let at = -1;
+  for (let i = 0; i < count; i++) {
+    const gap = readVarint(bytes, p);
+    if (!gap) return { error: 'sketch bytes: truncated' };
+    p = gap.next;
+    at += gap.value + 1;
+    if (integral) {
+      const v = readVarint(bytes, p);
+      if (!v) return { error: 'sketch bytes: truncated' };
+      p = v.next;
+      vals.push(v.value);
+    } else {
+      if (p + 8 > bytes.length) return { error: 'sketch bytes: truncated' };
+      vals.push(dv.getFloat64(p, true));
+      p += 8;
+    }
+    idx.push(at);
+  }
+  const c: number[] = count > 0 ? new Array(idx[idx.length - 1] + 1).fill(0) : [];
+  for (let i = 0; i < idx.length; i++) c[idx[i]] = vals[i];
+  const j: SketchJson = { a: f[0], z: f[1], n: f[2], sum: f[3], min: f[4], max: f[5], o: first, c };
+  return LatencySketch.fromJSON(j);
+}
+
+/** Merges encoded sketches of one accuracy into one; damaged entries are skipped and counted. */
+export function mergeSketchBytes(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): { bytes: Uint8Array | null; damaged: number } {
+  let damaged = 0;
+  let out: LatencySketch | undefined;
+  for (const x of [a, b]) {
+    if (!x || x.length === 0) continue;
+    const s = decodeSketch(x);
+    if ('error' in s) {
+      damaged++;
+      continue;
+    }
+    if (!out) out = s;
+    else if (out.relativeAccuracy === s.relativeAccuracy) out.merge(s);
+    else damaged++;
+  }
+  return { bytes: out ? encodeSketch(out) : null, damaged };
+}
+
+function writeVarint(buf: Uint8Array, p: number, v: number): number {
+  while (v >= 0x80) {
+    buf[p++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+function readVarint(buf: Uint8Array, p: number): { value: number; next: number } | undefined {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (p >= buf.length) return undefined;
+    const b = buf[p++];
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) return { value: v, next: p };
+    mul *= 0x80;
+  }
+  return undefined;
+}
