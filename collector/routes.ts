@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { drain } from './body.ts';
 import type { CollectorMetrics } from './metrics.ts';
+import { FARO_PATH, type FaroOptions, handleFaro } from './receivers/faro.ts';
 import { OTLP_PATHS, type OtlpReceiverDeps, handleOtlpExport } from './receivers/otlp.ts';
 import { sendStatus, sendText } from './respond.ts';
 import type { WriterClient } from './writer.ts';
@@ -9,6 +10,8 @@ import type { WriterClient } from './writer.ts';
 export interface RouteDeps extends OtlpReceiverDeps {
   writer: WriterClient;
   metrics: CollectorMetrics;
+  /** Faro receiver settings; from the environment when absent (receivers/faro.ts). */
+  faro?: FaroOptions;
 }
 
 function pathOf(url: string | undefined): string {
@@ -21,6 +24,7 @@ export function route(req: IncomingMessage, res: ServerResponse, deps: RouteDeps
   const path = pathOf(req.url);
   const signal = OTLP_PATHS[path];
   if (signal !== undefined) return handleOtlpExport(req, res, signal, deps);
+  if (path === FARO_PATH) return handleFaro(req, res, deps);
   if (path === '/metrics' || path === '/healthz') {
     drain(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
