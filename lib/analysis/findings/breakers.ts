@@ -19,13 +19,26 @@ export interface BreakerEvidence {
   spanId: string;
 }
 
+// Names, scopes and attribute keys repeat across millions of spans: test each distinct string once.
+const wordCache = new Map<string, boolean>();
+function hasBreakerWord(s: string): boolean {
+  let hit = wordCache.get(s);
+  if (hit === undefined) {
+    hit = BREAKER_WORD.test(s) || s.startsWith('circuit_breaker.');
+    if (wordCache.size >= 20_000) wordCache.clear();
+    wordCache.set(s, hit);
+  }
+  return hit;
+}
+
 /** Why this span is breaker evidence, or undefined. */
 export function breakerMarker(span: Span): string | undefined {
-  if (BREAKER_WORD.test(span.name)) return `span name ${span.name}`;
-  if (BREAKER_WORD.test(span.scope.name)) return `instrumentation scope ${span.scope.name}`;
-  for (const [k, v] of Object.entries(span.attributes)) {
-    if (k.startsWith('circuit_breaker.') || BREAKER_WORD.test(k)) return `attribute ${k}`;
-    if (typeof v === 'string' && (k === 'component' || k === 'otel.library.name') && BREAKER_WORD.test(v)) return `attribute ${k}=${v}`;
+  if (hasBreakerWord(span.name)) return `span name ${span.name}`;
+  if (hasBreakerWord(span.scope.name)) return `instrumentation scope ${span.scope.name}`;
+  for (const k in span.attributes) {
+    if (hasBreakerWord(k)) return `attribute ${k}`;
+    const v = span.attributes[k];
+    if (typeof v === 'string' && (k === 'component' || k === 'otel.library.name') && hasBreakerWord(v)) return `attribute ${k}=${v}`;
   }
   for (const e of span.events) if (e.name.startsWith('circuit_breaker.')) return `event ${e.name}`;
   return undefined;

@@ -27,3 +27,7 @@ export function queryShapeOf(span: Span): string | undefined {
   const op = attrString(span, 'db.operation.name') ?? span.name;
   return `${op} ${collection}`;
 }
+
+export function hasShapeAttributes(span: Span): boolean {
+  return attrString(span, 'db.query.text') !== undefined || attrString(span, 'db.collection.name') !== undefined;
+}

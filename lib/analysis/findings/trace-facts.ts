@@ -82,9 +82,21 @@ export function databaseOf(node: SpanNode): DbIdentity {
   return dbIdentity(node.span, node.service);
 }
 
+// Several rules ask what the same call talks to; answer once per node (nodes die with their tree).
+const targetMemo = new WeakMap<SpanNode, CallTarget | null>();
+
 /** What a CLIENT or PRODUCER node talks to; undefined for other nodes or when nothing names it. */
 export function callTarget(node: SpanNode): CallTarget | undefined {
   if (node.kind !== 'client' && node.kind !== 'producer') return undefined;
+  let t = targetMemo.get(node);
+  if (t === undefined) {
+    t = computeCallTarget(node) ?? null;
+    targetMemo.set(node, t);
+  }
+  return t ?? undefined;
+}
+
+function computeCallTarget(node: SpanNode): CallTarget | undefined {
   const span = node.span;
   if (isDbCall(node)) {
     const db = databaseOf(node);

@@ -24,14 +24,21 @@ export const lockstepDeploy: Rule<CappedMap<string, ServiceVersion>, typeof defa
     'Make the services releasable alone: backward-compatible API changes (expand, then contract), consumer-driven contract tests, and a pipeline per service instead of one release train.',
   createState: () => new CappedMap(50_000),
   visitTrace(tree, state) {
+    // One trace holds few (service, version) pairs: find each one's earliest span, then touch the map.
+    const earliest = new Map<string, { service: string; version: string; startNs: bigint }>();
     for (const n of tree.nodes) {
       const version = n.span.resource.serviceVersion;
       if (!version) continue;
-      const key = `${n.service}\u0000${version}`;
+      const local = n.service + '\u0000' + version;
+      const e = earliest.get(local);
+      if (!e) earliest.set(local, { service: n.service, version, startNs: n.span.startNs });
+      else if (n.span.startNs < e.startNs) e.startNs = n.span.startNs;
+    }
+    for (const [key, { service, version, startNs }] of earliest) {
       const v = state.get(key);
       if (v) {
-        if (n.span.startNs < v.firstSeenNs) v.firstSeenNs = n.span.startNs;
-      } else state.upsert(key, () => ({ service: n.service, version, firstSeenNs: n.span.startNs }));
+        if (startNs < v.firstSeenNs) v.firstSeenNs = startNs;
+      } else state.upsert(key, () => ({ service, version, firstSeenNs: startNs }));
     }
   },
   finalize(state, ctx) {

@@ -36,11 +36,15 @@ interface EdgeState {
 
 interface State {
   edges: CappedMap<string, EdgeState>;
-  /** Minute buckets that did not fit an edge's bounded timeline. */
+  /** Minute buckets held, over all edges. */
+  buckets: number;
+  /** Minute buckets that did not fit the bounded timelines. */
   droppedMinutes: number;
 }
 
 const MAX_MINUTES_PER_EDGE = 20_160; // two weeks
+// ~100 bytes a bucket: the timelines of all edges together stay around 100 MB at worst.
+const MAX_BUCKETS = 1_000_000;
 
 export const missingCircuitBreaker: Rule<State, typeof defaults> = {
   id: 'missing-circuit-breaker',
@@ -51,7 +55,7 @@ export const missingCircuitBreaker: Rule<State, typeof defaults> = {
   allowKeys: ['service', 'target'],
   remediation:
     'Wrap the call in a circuit breaker (opossum, cockatiel, resilience4j, Polly, or Envoy outlier detection) so a failing dependency is cut off and probed instead of hammered, and retry only with capped exponential backoff and jitter.',
-  createState: () => ({ edges: new CappedMap(20_000), droppedMinutes: 0 }),
+  createState: () => ({ edges: new CappedMap(20_000), buckets: 0, droppedMinutes: 0 }),
   visitTrace(tree, state, ctx) {
     const edgeOf = (caller: string, callee: string) =>
       state.edges.upsert(edgeKey(caller, callee), () => ({
@@ -74,11 +78,12 @@ export const missingCircuitBreaker: Rule<State, typeof defaults> = {
       const minute = Number(n.span.startNs / NS_PER_MINUTE);
       let b = e.minutes.get(minute);
       if (!b) {
-        if (e.minutes.size >= MAX_MINUTES_PER_EDGE) {
+        if (e.minutes.size >= MAX_MINUTES_PER_EDGE || state.buckets >= MAX_BUCKETS) {
           state.droppedMinutes++;
           continue;
         }
         e.minutes.set(minute, (b = { calls: 0, errors: 0 }));
+        state.buckets++;
       }
       b.calls++;
       const remote = remoteChild(n);
@@ -99,6 +104,8 @@ export const missingCircuitBreaker: Rule<State, typeof defaults> = {
     // Retry storms visible as repeated identical siblings after a failure.
     for (const parent of tree.nodes) {
       if (parent.children.length < 2) continue;
+      // Storms start with a failure: most parents have none, and need no grouping.
+      if (!parent.children.some((c) => c.kind === 'client' && (isError(c) || isError(remoteChild(c) ?? c)))) continue;
       const groups = new Map<string, SpanNode[]>();
       for (const c of parent.children) {
         if (c.kind !== 'client' || c.service !== parent.service) continue;

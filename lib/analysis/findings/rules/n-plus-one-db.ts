@@ -1,6 +1,6 @@
 // Queries in a loop: one parent issuing the same-shape query again and again, one after another.
 import { addExample, CappedMap, spanRefs } from '../bounded.ts';
-import { queryShapeOf } from '../query-shape.ts';
+import { hasShapeAttributes, queryShapeOf } from '../query-shape.ts';
 import { databaseOf, isDb } from '../trace-facts.ts';
 import type { SpanNode } from '../../trace/tree.ts';
 import type { Finding, Rule, Severity, SpanRef } from '../types.ts';
@@ -50,13 +50,20 @@ export const nPlusOneDb: Rule<State, typeof defaults> = {
   createState: () => ({ hits: new CappedMap(20_000), dbSpans: 0, shapedSpans: 0 }),
   visitTrace(tree, state, ctx) {
     for (const parent of tree.nodes) {
+      // Count first: shapes (regex work) are computed only under a parent with enough db calls.
+      let dbChildren = 0;
+      for (const c of parent.children) {
+        if (c.kind !== 'client' || c.service !== parent.service || !isDb(c)) continue;
+        dbChildren++;
+        state.dbSpans++;
+        if (hasShapeAttributes(c.span)) state.shapedSpans++;
+      }
+      if (dbChildren < ctx.thresholds(parent.service).medium) continue;
       let groups: Map<string, SpanNode[]> | undefined;
       for (const c of parent.children) {
-        if (!isDb(c) || c.service !== parent.service) continue;
-        state.dbSpans++;
+        if (c.kind !== 'client' || c.service !== parent.service || !isDb(c)) continue;
         const shape = queryShapeOf(c.span);
         if (!shape) continue;
-        state.shapedSpans++;
         groups ??= new Map();
         const key = `${c.service}\u0000${databaseOf(c).id}\u0000${shape}`;
         const g = groups.get(key);

@@ -22,6 +22,19 @@ export function isVersioned(route: string, grpc: boolean): boolean {
   return VERSION_SEGMENT.test(route) || (grpc && GRPC_VERSION.test(route));
 }
 
+// Routes repeat: decide "ignored?" once per distinct route.
+const ignoredMemo = new Map<string, boolean>();
+function ignored(route: string, patterns: readonly string[]): boolean {
+  const key = `${patterns.join('\u0001')}\u0000${route}`;
+  let hit = ignoredMemo.get(key);
+  if (hit === undefined) {
+    hit = patterns.some((p) => globMatch(p, route));
+    if (ignoredMemo.size >= 10_000) ignoredMemo.clear();
+    ignoredMemo.set(key, hit);
+  }
+  return hit;
+}
+
 interface ServiceRoutes {
   routes: Map<string, boolean>;
   overflow: number;
@@ -49,7 +62,7 @@ export const unversionedApi: Rule<CappedMap<string, ServiceRoutes>, typeof defau
     }
     for (const n of publicEntries) {
       const route = routeOf(n.span);
-      if (!route || t.ignoreRoutes.some((p) => globMatch(p, route))) continue;
+      if (!route || ignored(route, t.ignoreRoutes)) continue;
       const s = state.upsert(n.service, () => ({ routes: new Map(), overflow: 0, traceIds: [] }));
       if (!s) continue;
       const grpc = attrString(n.span, 'rpc.service') !== undefined;
