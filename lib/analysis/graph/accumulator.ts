@@ -5,7 +5,7 @@
 // Pairing is by ids through the tree (a SERVER span's parent is the CLIENT that caused it, the
 // Zipkin server half hangs under its client half), never by time: clock skew cannot unpair a call.
 
-import { LatencySketch } from '../stats/sketch.ts';
+import { LatencySketch, round3 } from '../stats/sketch.ts';
 import { isDbSpan } from '../trace/kind.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 import { normalizeServiceName } from '../service-name.ts';
@@ -23,6 +23,8 @@ export interface GraphOptions {
 
 export const CLIENT_NODE_ID = 'client';
 export const OTHER_OPERATION = '(other)';
+const SUMMARY_QS = [0.5, 0.75, 0.95, 0.99];
+const SERVER_QS = [0.5, 0.95, 0.99];
 // Per-operation sketches are many (edges × operations); 2% keeps them at a few hundred bytes.
 const OP_ACCURACY = 0.02;
 
@@ -33,6 +35,8 @@ export interface OpAcc {
 }
 
 export interface EdgeAcc {
+  /** `<source>-><target>|<kind>` */
+  id: string;
   source: string;
   target: string;
   kind: EdgeKind;
@@ -72,6 +76,8 @@ export class GraphAccumulator {
   unpairedClientSpans = 0;
   unpairedProducerSpans = 0;
   traces = 0;
+  /** Edges whose target may resolve onto a service at build time. */
+  private peerEdges = 0;
   readonly accuracy: number;
   private readonly maxOps: number;
   private readonly maxTraceIds: number;
@@ -95,7 +101,7 @@ export class GraphAccumulator {
     const id = `${source}->${target}|${kind}`;
     let e = this.edges.get(id);
     if (!e) {
-      e = { source, target, kind, calls: 0, errors: 0, lat: new LatencySketch(this.accuracy), srv: undefined, ops: new Map(), paired: 0, unpaired: 0, traceIds: [] };
+      e = { id, source, target, kind, calls: 0, errors: 0, lat: new LatencySketch(this.accuracy), srv: undefined, ops: new Map(), paired: 0, unpaired: 0, traceIds: [] };
       this.edges.set(id, e);
     }
     return e;
@@ -245,7 +251,10 @@ export class GraphAccumulator {
     if (err) xn.errors++;
     xn.lat.add(ms);
     const e = this.edge(c.service, id, 'sync');
-    if (peer.fromServiceName) e.peerService = normalizeServiceName(peer.name);
+    if (peer.fromServiceName && e.peerService === undefined) {
+      e.peerService = normalizeServiceName(peer.name);
+      this.peerEdges++;
+    }
     e.unpaired++;
     this.record(e, traceId, ms, err, s.name);
   }
@@ -281,35 +290,43 @@ export class GraphAccumulator {
       }
     }
     for (const o of other.edges.values()) {
-      const e = this.edge(o.source, o.target, o.kind);
+      const e = this.edges.get(o.id) ?? this.edge(o.source, o.target, o.kind);
+      if (o.peerService !== undefined && e.peerService === undefined) this.peerEdges++;
       mergeEdge(e, o, this.maxOps, this.maxTraceIds);
     }
   }
 
-  build(): ServiceGraph {
+  /**
+   * The graph. `operations: false` leaves out per-edge operation breakdowns (the map and the
+   * §3 JSON contract do not show them; they are most of the build cost on a 10,000-edge graph).
+   */
+  build(opts: { operations?: boolean } = {}): ServiceGraph {
+    const withOps = opts.operations !== false;
     // Resolve uninstrumented peers named after a service we do see (its server half was sampled
     // out, or lives in another window) onto that service rather than a phantom external node.
-    const edges = new Map<string, EdgeAcc>();
+    let edges: Map<string, EdgeAcc> = this.edges;
     const resolvedAway = new Map<string, number>();
-    for (const e of this.edges.values()) {
-      const svc = e.peerService;
-      // Never onto the caller itself: an unpaired "call to myself" is a driver naming the peer
-      // after the local service (Brave's Cassandra spans do), not a self-call.
-      const target = svc && svc !== e.source && this.nodes.get(svc)?.kind === 'service' ? svc : undefined;
-      if (!target) {
-        const id = `${e.source}->${e.target}|${e.kind}`;
-        // Already present as a merged copy that includes this edge (a peer resolved onto it first).
-        if (!edges.has(id)) edges.set(id, e);
-        continue;
+    if (this.peerEdges > 0) {
+      edges = new Map();
+      for (const e of this.edges.values()) {
+        const svc = e.peerService;
+        // Never onto the caller itself: an unpaired "call to myself" is a driver naming the peer
+        // after the local service (Brave's Cassandra spans do), not a self-call.
+        const target = svc && svc !== e.source && this.nodes.get(svc)?.kind === 'service' ? svc : undefined;
+        if (!target) {
+          // Already present as a merged copy that includes this edge (a peer resolved onto it first).
+          if (!edges.has(e.id)) edges.set(e.id, e);
+          continue;
+        }
+        resolvedAway.set(e.target, (resolvedAway.get(e.target) ?? 0) + e.calls);
+        const id = `${e.source}->${target}|${e.kind}`;
+        const into = edges.get(id) ?? this.edges.get(id);
+        if (into && into !== e) {
+          const copy = cloneEdge(into, this.accuracy);
+          mergeEdge(copy, e, this.maxOps, this.maxTraceIds);
+          edges.set(id, copy);
+        } else edges.set(id, { ...e, id, target });
       }
-      resolvedAway.set(e.target, (resolvedAway.get(e.target) ?? 0) + e.calls);
-      const id = `${e.source}->${target}|${e.kind}`;
-      const into = edges.get(id) ?? this.edges.get(id);
-      if (into && into !== e) {
-        const copy = cloneEdge(into, this.accuracy);
-        mergeEdge(copy, e, this.maxOps, this.maxTraceIds);
-        edges.set(id, copy);
-      } else edges.set(id, { ...e, target });
     }
 
     const nodes: GraphNode[] = [];
@@ -319,30 +336,40 @@ export class GraphAccumulator {
     for (const e of edges.values()) {
       if (e.kind === 'async') outAsync.set(e.source, (outAsync.get(e.source) ?? 0) + e.calls);
       else outSync.set(e.source, (outSync.get(e.source) ?? 0) + e.calls);
-      const ops = [...e.ops.entries()]
-        .sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1))
-        .map(([name, o]) => ({ name, calls: o.calls, errors: o.errors, ...o.lat.summary() }));
-      const srv = e.srv?.summary();
-      edgeList.push({
-        id: `${e.source}->${e.target}|${e.kind}`,
+      const ops = withOps
+        ? [...e.ops.entries()].sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1)).map(([name, o]) => ({ name, calls: o.calls, errors: o.errors, ...o.lat.summary() }))
+        : undefined;
+      const [p50, p75, p95, p99] = e.lat.quantiles(SUMMARY_QS);
+      const edge: GraphEdge = {
+        id: e.id,
         source: e.source,
         target: e.target,
         kind: e.kind,
         calls: e.calls,
         errors: e.errors,
-        ...e.lat.summary(),
-        ...(srv ? { serverP50Ms: srv.p50Ms, serverP95Ms: srv.p95Ms, serverP99Ms: srv.p99Ms } : {}),
-        operations: ops,
+        p50Ms: round3(p50),
+        p75Ms: round3(p75),
+        p95Ms: round3(p95),
+        p99Ms: round3(p99),
         paired: e.paired,
         unpaired: e.unpaired,
-        traceIds: [...e.traceIds],
-      });
+        traceIds: e.traceIds.slice(),
+      };
+      if (e.srv) {
+        const [s50, s95, s99] = e.srv.quantiles(SERVER_QS);
+        edge.serverP50Ms = round3(s50);
+        edge.serverP95Ms = round3(s95);
+        edge.serverP99Ms = round3(s99);
+      }
+      if (ops) edge.operations = ops;
+      edgeList.push(edge);
     }
-    const usedTargets = new Set(edgeList.map((e) => e.target));
+    const usedTargets = resolvedAway.size > 0 ? new Set(edgeList.map((e) => e.target)) : undefined;
     for (const n of this.nodes.values()) {
       // An external node whose every call was resolved onto a real service is gone.
-      if (n.kind === 'external' && resolvedAway.get(n.id) === n.calls && !usedTargets.has(n.id)) continue;
-      const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, ...n.lat.summary() };
+      if (usedTargets && n.kind === 'external' && resolvedAway.get(n.id) === n.calls && !usedTargets.has(n.id)) continue;
+      const [p50, p75, p95, p99] = n.lat.quantiles(SUMMARY_QS);
+      const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, p50Ms: round3(p50), p75Ms: round3(p75), p95Ms: round3(p95), p99Ms: round3(p99) };
       if (n.kind === 'service') {
         g.versions = n.versions ? [...n.versions].sort() : [];
         g.syncCallsOut = outSync.get(n.id) ?? 0;

@@ -1,7 +1,7 @@
 // RED per service and per operation from trace trees, in bounded memory (counters and a sketch
 // per key, optional per-step buckets for time series). Mergeable like the graph accumulator, so
 // per-minute rollups add up to any window.
-import { LatencySketch, round3 } from '../stats/sketch.ts';
+import { LatencySketch, round3, round6 } from '../stats/sketch.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 import type { OperationRed, RedPoint, RedStats, ServiceRed } from './types.ts';
 
@@ -190,7 +190,7 @@ export function point(timeMs: number, c: { calls: number; errors: number; lat: L
     timeMs,
     calls: c.calls,
     errors: c.errors,
-    ratePerSec: round3((c.calls * 1000) / stepMs),
+    ratePerSec: round6((c.calls * 1000) / stepMs),
     errorRate: c.calls ? round3(c.errors / c.calls) : 0,
     p50Ms: round3(c.lat.quantile(0.5)),
     p95Ms: round3(c.lat.quantile(0.95)),
@@ -203,7 +203,7 @@ function stats(c: Cell, windowMs: number): RedStats {
     calls: c.calls,
     errors: c.errors,
     errorRate: c.calls ? round3(c.errors / c.calls) : 0,
-    ratePerSec: round3((c.calls * 1000) / windowMs),
+    ratePerSec: round6((c.calls * 1000) / windowMs),
     meanMs: round3(c.lat.mean()),
     ...c.lat.summary(),
     selfTimeMs: round3(c.selfMs),

@@ -3,7 +3,7 @@
 // (`http.server.duration`), new ones seconds (`http.server.request.duration`); both land in ms.
 import type { AttributeValue, MetricPoint } from '../../model/index.ts';
 import { normalizeServiceName } from '../service-name.ts';
-import { LatencySketch, round3 } from '../stats/sketch.ts';
+import { LatencySketch, round3, round6 } from '../stats/sketch.ts';
 import { point } from './accumulator.ts';
 import type { RedPoint } from './types.ts';
 
@@ -256,7 +256,7 @@ export function redFromMetrics(points: Iterable<MetricPoint>, opts: MetricRedOpt
     calls: round3(a.calls),
     errors: round3(a.errors),
     errorRate: a.calls ? round3(a.errors / a.calls) : 0,
-    ratePerSec: round3((a.calls * 1000) / windowMs),
+    ratePerSec: round6((a.calls * 1000) / windowMs),
     meanMs: a.calls ? round3(a.haveSum ? a.sumMs / a.calls : a.lat.mean()) : 0,
     ...a.lat.summary(),
   });

@@ -3,9 +3,11 @@
 // per-minute rollups can be added up over any window and still give honest percentiles, which
 // averaging percentiles never does.
 //
-// Values are non-negative milliseconds. Buckets are kept in one dense Float64Array over the
-// occupied index range: a sketch of 1 µs … 1 h at 1% is at most ~1,100 buckets (9 KB), a typical
-// endpoint's (1 ms … 1 s) ~350 (2.8 KB).
+// Values are non-negative milliseconds. Most sketches in a graph hold few distinct buckets (an
+// edge seen 20 times in a minute), so buckets start as a short sorted array and switch to one dense
+// Float64Array over the occupied range once they pass SPARSE_LIMIT: merging and summarizing
+// 10,000 sparse edge sketches stays cheap, and a busy one is at most ~1,100 buckets at 1%
+// (1 µs … 1 h), typically ~350 (1 ms … 1 s).
 
 export interface SketchJson {
   /** Relative accuracy the sketch was built with (e.g. 0.01). */
@@ -23,11 +25,16 @@ export interface SketchJson {
 
 /** Smaller values (sub-nanosecond) are counted as zero. */
 const MIN_VALUE_MS = 1e-6;
+/** Distinct buckets kept in the Map before switching to the dense array. */
+const SPARSE_LIMIT = 48;
 
 export class LatencySketch {
   readonly relativeAccuracy: number;
   private readonly gamma: number;
   private readonly logGamma: number;
+  /** Sparse form: bucket indexes ascending and their counts; undefined once dense. */
+  private sk: number[] | undefined = [];
+  private sv: number[] = [];
   private counts: Float64Array = new Float64Array(0);
   private offset = 0;
   private zeroCount = 0;
@@ -54,16 +61,46 @@ export class LatencySketch {
       this.zeroCount += weight;
       return;
     }
-    const i = Math.ceil(Math.log(valueMs) / this.logGamma);
+    this.addBucket(Math.ceil(Math.log(valueMs) / this.logGamma), weight);
+  }
+
+  private addBucket(i: number, w: number): void {
+    const sk = this.sk;
+    if (sk) {
+      // Binary search; values cluster, so the common case is a hit or an append.
+      let lo = 0;
+      let hi = sk.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sk[mid] < i) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < sk.length && sk[lo] === i) this.sv[lo] += w;
+      else {
+        sk.splice(lo, 0, i);
+        this.sv.splice(lo, 0, w);
+        if (sk.length > SPARSE_LIMIT) this.densify();
+      }
+      return;
+    }
     this.ensure(i, i);
-    this.counts[i - this.offset] += weight;
+    this.counts[i - this.offset] += w;
+  }
+
+  private densify(): void {
+    const sk = this.sk!;
+    const sv = this.sv;
+    this.sk = undefined;
+    this.sv = [];
+    if (sk.length === 0) return;
+    this.ensure(sk[0], sk[sk.length - 1]);
+    for (let j = 0; j < sk.length; j++) this.counts[sk[j] - this.offset] += sv[j];
   }
 
   private ensure(lo: number, hi: number): void {
     const len = this.counts.length;
     if (len === 0) {
-      // A little headroom either side: neighbouring values are the common case.
-      const pad = 4;
+      const pad = 4; // a little headroom either side: neighbouring values are the common case
       this.counts = new Float64Array(hi - lo + 1 + 2 * pad);
       this.offset = lo - pad;
       return;
@@ -90,38 +127,63 @@ export class LatencySketch {
     this.zeroCount += other.zeroCount;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
-    const oc = other.counts;
-    let first = -1;
-    let last = -1;
-    for (let k = 0; k < oc.length; k++) {
-      if (oc[k] === 0) continue;
-      if (first < 0) first = k;
-      last = k;
+    if (!other.sk && this.sk) this.densify();
+    if (!this.sk && !other.sk) {
+      const oc = other.counts;
+      let first = -1;
+      let last = -1;
+      for (let k = 0; k < oc.length; k++) {
+        if (oc[k] === 0) continue;
+        if (first < 0) first = k;
+        last = k;
+      }
+      if (first < 0) return;
+      this.ensure(other.offset + first, other.offset + last);
+      const shift = other.offset - this.offset;
+      for (let k = first; k <= last; k++) this.counts[k + shift] += oc[k];
+      return;
     }
-    if (first < 0) return;
-    this.ensure(other.offset + first, other.offset + last);
-    const shift = other.offset - this.offset;
-    for (let k = first; k <= last; k++) this.counts[k + shift] += oc[k];
+    if (other.sk) {
+      const ok = other.sk;
+      const ov = other.sv;
+      for (let j = 0; j < ok.length; j++) this.addBucket(ok[j], ov[j]);
+    } else {
+      const oc = other.counts;
+      for (let k = 0; k < oc.length; k++) if (oc[k] !== 0) this.addBucket(k + other.offset, oc[k]);
+    }
+  }
+
+  /** Several quantiles (each 0 ≤ q ≤ 1, ascending) in one pass; 0 for an empty sketch. */
+  quantiles(qs: readonly number[]): number[] {
+    const out = new Array<number>(qs.length).fill(0);
+    if (this.count === 0) return out;
+    const n1 = this.count - 1;
+    let qi = 0;
+    while (qi < qs.length && qs[qi] <= 0) out[qi++] = this.min;
+    let seen = this.zeroCount;
+    while (qi < qs.length && qs[qi] < 1 && qs[qi] * n1 < seen) out[qi++] = Math.max(0, this.min);
+    if (qi < qs.length && qs[qi] < 1) {
+      const sk = this.sk;
+      const dense = this.counts;
+      const n = sk ? sk.length : dense.length;
+      for (let j = 0; j < n && qi < qs.length && qs[qi] < 1; j++) {
+        const c = sk ? this.sv[j] : dense[j];
+        if (c === 0) continue;
+        seen += c;
+        if (seen <= qs[qi] * n1) continue;
+        const i = sk ? sk[j] : j + this.offset;
+        // The bucket's value that minimizes relative error to anything in (gamma^(i-1), gamma^i].
+        const v = Math.min(this.max, Math.max(this.min, (2 * Math.pow(this.gamma, i)) / (this.gamma + 1)));
+        while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = v;
+      }
+    }
+    while (qi < qs.length) out[qi++] = this.max;
+    return out;
   }
 
   /** The q-quantile (0 ≤ q ≤ 1) in ms; 0 for an empty sketch. */
   quantile(q: number): number {
-    if (this.count === 0) return 0;
-    if (q <= 0) return this.min;
-    if (q >= 1) return this.max;
-    const rank = q * (this.count - 1);
-    let seen = this.zeroCount;
-    if (rank < seen) return this.min < 0 ? 0 : this.min;
-    const c = this.counts;
-    for (let k = 0; k < c.length; k++) {
-      seen += c[k];
-      if (seen > rank) {
-        // The bucket's value that minimizes relative error to anything in (gamma^(i-1), gamma^i].
-        const v = (2 * Math.pow(this.gamma, k + this.offset)) / (this.gamma + 1);
-        return Math.min(this.max, Math.max(this.min, v));
-      }
-    }
-    return this.max;
+    return this.quantiles([q])[0];
   }
 
   mean(): number {
@@ -129,7 +191,8 @@ export class LatencySketch {
   }
 
   summary(): { p50Ms: number; p75Ms: number; p95Ms: number; p99Ms: number } {
-    return { p50Ms: round3(this.quantile(0.5)), p75Ms: round3(this.quantile(0.75)), p95Ms: round3(this.quantile(0.95)), p99Ms: round3(this.quantile(0.99)) };
+    const [a, b, c, d] = this.quantiles(SUMMARY_QS);
+    return { p50Ms: round3(a), p75Ms: round3(b), p95Ms: round3(c), p99Ms: round3(d) };
   }
 
   clone(): LatencySketch {
@@ -140,21 +203,25 @@ export class LatencySketch {
 
   /** Compact, JSON-safe form for rollup storage (occupied range only). */
   toJSON(): SketchJson {
-    const c = this.counts;
-    let first = 0;
-    let last = c.length - 1;
-    while (first <= last && c[first] === 0) first++;
-    while (last >= first && c[last] === 0) last--;
-    return {
-      a: this.relativeAccuracy,
-      z: this.zeroCount,
-      o: this.offset + first,
-      c: first <= last ? Array.from(c.subarray(first, last + 1)) : [],
-      n: this.count,
-      sum: this.sum,
-      min: this.count ? this.min : 0,
-      max: this.count ? this.max : 0,
-    };
+    let o = 0;
+    let c: number[] = [];
+    if (this.sk) {
+      const sk = this.sk;
+      if (sk.length) {
+        o = sk[0];
+        c = new Array<number>(sk[sk.length - 1] - o + 1).fill(0);
+        for (let j = 0; j < sk.length; j++) c[sk[j] - o] = this.sv[j];
+      }
+    } else {
+      const d = this.counts;
+      let first = 0;
+      let last = d.length - 1;
+      while (first <= last && d[first] === 0) first++;
+      while (last >= first && d[last] === 0) last--;
+      o = this.offset + first;
+      c = first <= last ? Array.from(d.subarray(first, last + 1)) : [];
+    }
+    return { a: this.relativeAccuracy, z: this.zeroCount, o, c, n: this.count, sum: this.sum, min: this.count ? this.min : 0, max: this.count ? this.max : 0 };
   }
 
   /** Inverse of toJSON; a malformed value yields an error, not a throw. */
@@ -170,14 +237,18 @@ export class LatencySketch {
     s.sum = o.sum!;
     s.min = o.n ? o.min! : Infinity;
     s.max = o.n ? o.max! : -Infinity;
-    if (o.c.length > 0) {
-      s.counts = Float64Array.from(o.c);
-      s.offset = o.o!;
-    }
+    for (let k = 0; k < o.c.length; k++) if (o.c[k] > 0) s.addBucket(o.o! + k, o.c[k]);
     return s;
   }
 }
 
+const SUMMARY_QS = [0.5, 0.75, 0.95, 0.99] as const;
+
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Rates can be tiny (one call an hour); six decimals keep them honest. */
+export function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }
