@@ -241,10 +241,21 @@ function vmHwmMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function vmRssMb(pid: number): number {
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function statusMb(pid: number, field: string): number {
   const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+) kB/.exec(s);
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(s);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function vmRssMb(pid: number): number {
+  return statusMb(pid, 'VmRSS');
 }
 
 // ---------- raw SQLite limit ----------
@@ -316,9 +327,13 @@ async function main(): Promise<void> {
   const collector = await forkCollector({ port: 0, dbUrl: dbPath, retentionMs: 0 });
   const url = `${collector.url}/v1/traces`;
   let peakRss = 0;
+  let peakAnon = 0;
+  let peakFile = 0;
   const rssTimer = setInterval(() => {
     try {
       peakRss = Math.max(peakRss, vmRssMb(collector.pid));
+      peakAnon = Math.max(peakAnon, statusMb(collector.pid, 'RssAnon'));
+      peakFile = Math.max(peakFile, statusMb(collector.pid, 'RssFile') + statusMb(collector.pid, 'RssShmem'));
     } catch {
       // The collector exited; the final figure stays.
     }
@@ -326,18 +341,22 @@ async function main(): Promise<void> {
   try {
     // Warm up the collector (JIT, page cache) before measuring.
     await closedLoop(url, templates, 2, CLIENTS);
+    const cpu0 = cpuSeconds(collector.pid);
     const max = await closedLoop(url, templates, SECONDS, CLIENTS);
+    const cpuUsed = cpuSeconds(collector.pid) - cpu0;
     const maxRate = max.spans / max.seconds;
     const lat = [...max.latenciesMs].sort((a, b) => a - b);
     console.log(`\nmax load: ${fmt(maxRate)} spans/s sustained over ${max.seconds.toFixed(1)} s (${fmt(max.spans)} spans acknowledged)`);
     console.log(`  per batch: p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${lat[lat.length - 1]?.toFixed(1)} ms; refused (503) ${max.refused}, failed ${max.failed}`);
+    // The machine is shared: CPU the collector actually got says how contended the run was.
+    console.log(`  collector CPU: ${(cpuUsed / max.seconds).toFixed(2)} cores busy, ${fmt(max.spans / cpuUsed)} spans per collector CPU-second; load average ${os.loadavg()[0].toFixed(1)}`);
 
     const half = await openLoop(url, templates, HALF_SECONDS, maxRate / 2);
     const hl = [...half.latenciesMs].sort((a, b) => a - b);
     console.log(`half load (${fmt(maxRate / 2)} spans/s offered): ${fmt(half.spans / half.seconds)} spans/s acknowledged`);
     console.log(`  per batch: p50 ${pct(hl, 50).toFixed(1)} ms, p99 ${pct(hl, 99).toFixed(1)} ms, max ${hl[hl.length - 1]?.toFixed(1)} ms; refused ${half.refused}, failed ${half.failed}`);
     peakRss = Math.max(peakRss, vmHwmMb(collector.pid));
-    console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread)`);
+    console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread); of it at most ${peakAnon.toFixed(0)} MB anonymous (heaps, buffers) and ${peakFile.toFixed(0)} MB file-backed (code, SQLite mmap pages)`);
     clearInterval(rssTimer);
     await collector.close();
     agent.destroy();
