@@ -117,3 +117,20 @@ describe('architecture/ownership', () => {
     expect(findingsOf(spans, 'architecture/ownership')).toEqual([]);
   });
 });
+
+describe('shared-database without a database identity', () => {
+  const anon = (trace: string, service: string) => [
+    span({ trace, id: 'root', service, kind: 'server' }),
+    span({ trace, id: 'q', parent: 'root', service, kind: 'client', attrs: { 'db.system.name': 'mysql', 'db.query.text': 'SELECT * FROM t' } }),
+  ];
+  it('two services on "mysql" with no address or namespace: not evaluated, not "unshared"', () => {
+    expect(notEvaluatedReason([...anon('a', 'x'), ...anon('b', 'y')], 'shared-database')).toBe(
+      '2 services use mysql, but their spans name neither server.address nor db.namespace, so it cannot be told whether they share one',
+    );
+  });
+  it('one service on it: conclusively not shared', () => {
+    const spans = anon('a', 'x');
+    expect(notEvaluatedReason(spans, 'shared-database')).toBeUndefined();
+    expect(findingsOf(spans, 'shared-database')).toEqual([]);
+  });
+});

@@ -32,10 +32,30 @@ export const sharedDatabase: Rule<null, typeof defaults> = {
     const t = ctx.thresholds();
     const dbs = databaseNodes(ctx.graph);
     if (dbs.length === 0) return { findings: [], notEvaluated: 'no database spans (db.system.name, db.namespace, db.query.text) in the data' };
+    // A database named by neither address nor namespace gets one node per calling service (graph/
+    // identity.ts): it cannot look shared, so "not shared" would be a claim the data cannot back.
+    // Such a node is still conclusive when no other service uses that database system at all.
+    const considered = dbs.filter((d) => t.includeCaches || !isCache(d, t.cacheSystems));
+    const known = considered.filter((d) => d.identityKnown !== false);
+    const unknownUsers = new Map<string, Set<string>>();
+    for (const d of considered) {
+      if (d.identityKnown !== false) continue;
+      const users = unknownUsers.get(d.dbSystem ?? '') ?? new Set<string>();
+      for (const s of databaseEdges(ctx.graph, d).keys()) users.add(s);
+      unknownUsers.set(d.dbSystem ?? '', users);
+    }
+    const ambiguous = [...unknownUsers].filter(([, users]) => users.size >= 2);
+    if (known.length === 0 && ambiguous.length > 0) {
+      const [system, users] = ambiguous[0];
+      return {
+        findings: [],
+        notEvaluated: `${users.size} services use ${system || 'a database'}, but their spans name neither server.address nor db.namespace, so it cannot be told whether they share one`,
+      };
+    }
     const findings: Finding[] = [];
     const usersByDb = new Map<GraphNode, string[]>();
 
-    for (const db of dbs) {
+    for (const db of known) {
       if (!t.includeCaches && isCache(db, t.cacheSystems)) continue;
       const names = databaseNames(db);
       const edges = databaseEdges(ctx.graph, db);
