@@ -54,6 +54,15 @@ describe('OTLP JSON trace files', () => {
     expect(r.batches).toBeGreaterThan(5);
   });
 
+  it('JSON-lines with lines too long to parse whole: scanned in pieces, same spans', async () => {
+    const text = `${a.json}\n${b.json}\n`;
+    const whole = await readAll(tmp.file('whole.jsonl', text));
+    const pieces = await readAll(tmp.file('pieces.jsonl', text), { maxWholeLineChars: 100, chunkSize: 64 });
+    expect(pieces.format).toBe('otlp-json-lines');
+    expect(pieces.spans.map((s) => s.spanId)).toEqual(whole.spans.map((s) => s.spanId));
+    expect(pieces.spans).toHaveLength(8);
+  });
+
   it('gzip-compressed JSON-lines', async () => {
     const r = await readAll(tmp.file('export.jsonl.gz', gzipSync(`${a.json}\n${b.json}\n`)));
     expect(r.format).toBe('otlp-json-lines');
@@ -66,7 +75,11 @@ describe('OTLP JSON trace files', () => {
     const r = await readAll(tmp.file('partly-bad.json', JSON.stringify(body)));
     expect(r.spans).toHaveLength(3);
     expect(r.rejected).toBe(1);
-    expect(r.errors[0]).toMatch(/^resourceSpans\[0\] at 1:19: /);
+    expect(r.errors[0]).toBe('line 1: trace id is not hex: "not-hex"');
+    // Pretty-printed, the same request is read in pieces and the reason names the element's position.
+    const pretty = await readAll(tmp.file('partly-bad-pretty.json', JSON.stringify(body, null, 1)));
+    expect(pretty.rejected).toBe(1);
+    expect(pretty.errors[0]).toBe('resourceSpans[0] at 3:3: trace id is not hex: "not-hex"');
   });
 
   it('reports progress in bytes up to the file size', async () => {
