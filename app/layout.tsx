@@ -1,11 +1,19 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { Suspense } from 'react';
+import { NavLinks } from '../components/ui/NavLinks.tsx';
+import { TimeWindowPicker } from '../components/ui/TimeWindowPicker.tsx';
+import { DEFAULT_COLLECTOR_URL } from '../components/ui/collector-context.tsx';
+import { Providers } from './providers.tsx';
 import './globals.css';
 
 export const metadata: Metadata = {
   title: 'Faultline',
   description: 'Service map, RED metrics, traces and distributed-monolith findings from OpenTelemetry data.',
 };
+
+// The collector address in empty states comes from the running server (serve sets it), not the build.
+export const dynamic = 'force-dynamic';
 
 const NAV = [
   { href: '/', label: 'Service map' },
@@ -15,22 +23,29 @@ const NAV = [
 ];
 
 export default function RootLayout({ children }: { children: ReactNode }) {
+  const collectorUrl = process.env.FAULTLINE_COLLECTOR_URL ?? DEFAULT_COLLECTOR_URL;
   return (
     <html lang="en">
       <body>
-        <header className="topbar">
-          <a className="brand" href="/">
-            Faultline
-          </a>
-          <nav>
-            {NAV.map((item) => (
-              <a key={item.href} href={item.href}>
-                {item.label}
-              </a>
-            ))}
-          </nav>
-        </header>
-        <main>{children}</main>
+        <Providers collectorUrl={collectorUrl}>
+          <header className="topbar">
+            <a className="brand" href="/">
+              <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
+                <path d="M2 14 L7 4 L10 10 L12 7 L16 14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" strokeLinecap="round" />
+              </svg>
+              Faultline
+            </a>
+            <Suspense fallback={<nav className="topnav" />}>
+              <NavLinks items={NAV} />
+            </Suspense>
+            <div className="topbar-right">
+              <Suspense fallback={null}>
+                <TimeWindowPicker />
+              </Suspense>
+            </div>
+          </header>
+          <main className="main">{children}</main>
+        </Providers>
       </body>
     </html>
   );

@@ -1,0 +1,289 @@
+'use client';
+// The map's drawing surface: React renders SVG elements, d3 computes layout (in a worker),
+// scales and zoom. Zoom/pan move one <g> transform directly (no React render per frame), and
+// labels appear only when readable (level of detail), which keeps 1,000 nodes / 5,000 edges usable.
+import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from 'd3';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { GraphEdgeJson, GraphNodeJson } from '../../lib/query/types.ts';
+import { formatMs, formatPercent, formatRate } from '../ui/format.ts';
+import { SEVERITY_COLOR, edgeBadgePosition, nodeBadgePosition, type BadgeIndex } from './badges.ts';
+import { bounds, type LayoutOutput } from './layout.ts';
+import { EDGE_KIND_STYLE, ERROR_BANDS, NODE_KIND_STYLE, edgeWidthScale, errorColor, nodeRadiusScale, shapePath, shortLabel, showLabels } from './style.ts';
+import { useLayout } from './use-layout.ts';
+import { edgeEmphasised, edgeGeometry, type VisibleGraph } from './view-model.ts';
+
+export interface ServiceMapHandle {
+  fit(): void;
+  zoomTo(id: string): void;
+}
+
+interface Props {
+  graph: VisibleGraph;
+  badges: BadgeIndex;
+  selected: string | null;
+  onSelect(id: string | null): void;
+  /** Called with the layout time once a layout is drawn (the footer shows it). */
+  onLayout?(info: { ms: number | null; nodes: number; edges: number }): void;
+  /** Node to centre on when it changes (search "enter"). */
+  zoomTarget?: { id: string; seq: number } | null;
+  fitSeq?: number;
+}
+
+type Hover = { kind: 'node'; node: GraphNodeJson; x: number; y: number } | { kind: 'edge'; edge: GraphEdgeJson; x: number; y: number } | null;
+
+export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTarget, fitSeq }: Props) {
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const sceneRef = useRef<SVGGElement>(null);
+  const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  const transformRef = useRef<ZoomTransform>(zoomIdentity);
+  const [size, setSize] = useState({ w: 800, h: 600 });
+  const [labels, setLabels] = useState(true);
+  const [hover, setHover] = useState<Hover>(null);
+  const fittedFor = useRef<string | null>(null);
+
+  const maxNodeRate = useMemo(() => Math.max(0, ...graph.nodes.map((n) => n.ratePerSec)), [graph.nodes]);
+  const maxEdgeRate = useMemo(() => Math.max(0, ...graph.edges.map((e) => e.ratePerSec)), [graph.edges]);
+  const radius = useMemo(() => nodeRadiusScale(maxNodeRate), [maxNodeRate]);
+  const width = useMemo(() => edgeWidthScale(maxEdgeRate), [maxEdgeRate]);
+  const layoutNodes = useMemo(() => graph.nodes.map((n) => ({ id: n.id, r: radius(n.ratePerSec) })), [graph.nodes, radius]);
+  const { layout, ms, pending, error } = useLayout(layoutNodes, graph.edges);
+
+  const nodeCount = graph.nodes.length;
+  const updateLod = useCallback((k: number) => setLabels(showLabels(k, nodeCount)), [nodeCount]);
+
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver((entries) => {
+      const r = entries[0].contentRect;
+      setSize({ w: Math.max(200, r.width), h: Math.max(200, r.height) });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const z = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.05, 4])
+      .on('zoom', (ev: { transform: ZoomTransform }) => {
+        transformRef.current = ev.transform;
+        sceneRef.current?.setAttribute('transform', ev.transform.toString());
+        updateLod(ev.transform.k);
+        setHover(null);
+      });
+    zoomRef.current = z;
+    select(svg).call(z).on('dblclick.zoom', null);
+    return () => {
+      select(svg).on('.zoom', null);
+    };
+  }, [updateLod]);
+
+  const fit = useCallback(() => {
+    const svg = svgRef.current;
+    const z = zoomRef.current;
+    if (!svg || !z || !layout) return;
+    const b = bounds(layout.positions, 60);
+    const k = Math.min(size.w / (b.x1 - b.x0), size.h / (b.y1 - b.y0), 1.6) * 0.95;
+    const t = zoomIdentity.translate(size.w / 2 - ((b.x0 + b.x1) / 2) * k, size.h / 2 - ((b.y0 + b.y1) / 2) * k).scale(k);
+    select(svg).call(z.transform, t);
+  }, [layout, size]);
+
+  // Fit once per new layout shape (not on every live refresh), and when asked.
+  const layoutKey = layout ? Object.keys(layout.positions).length + ':' + graph.edges.length : null;
+  useEffect(() => {
+    if (!layout || fittedFor.current === layoutKey) return;
+    fittedFor.current = layoutKey;
+    fit();
+  }, [layout, layoutKey, fit]);
+  useEffect(() => {
+    if (fitSeq) fit();
+  }, [fitSeq, fit]);
+
+  useEffect(() => {
+    if (!zoomTarget || !layout) return;
+    const p = layout.positions[zoomTarget.id];
+    const svg = svgRef.current;
+    const z = zoomRef.current;
+    if (!p || !svg || !z) return;
+    const k = Math.max(transformRef.current.k, 1);
+    select(svg).call(z.transform, zoomIdentity.translate(size.w / 2 - p.x * k, size.h / 2 - p.y * k).scale(k));
+  }, [zoomTarget, layout, size]);
+
+  useEffect(() => {
+    if (layout) onLayout?.({ ms, nodes: graph.nodes.length, edges: graph.edges.length });
+  }, [layout, ms, graph.nodes.length, graph.edges.length, onLayout]);
+
+  const toLocal = useCallback((ev: React.MouseEvent) => {
+    const r = wrapRef.current!.getBoundingClientRect();
+    return { x: ev.clientX - r.left, y: ev.clientY - r.top };
+  }, []);
+
+  return (
+    <div className="map-canvas" ref={wrapRef} data-testid="service-map" data-layout={layout ? 'ready' : 'pending'} data-nodes={graph.nodes.length} data-edges={graph.edges.length}>
+      <svg ref={svgRef} width={size.w} height={size.h} role="img" aria-label="Service dependency map" onClick={(e) => e.target === svgRef.current && onSelect(null)}>
+        <defs>
+          {ERROR_BANDS.map((b, i) => (
+            <marker key={b.color} id={`arrow-${i}`} viewBox="0 0 10 10" refX="8" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+              <path d="M0,0 L10,5 L0,10 Z" fill={b.color} />
+            </marker>
+          ))}
+        </defs>
+        <g ref={sceneRef}>
+          {layout ? (
+            <>
+              <EdgeLayer graph={graph} layout={layout} radius={radius} width={width} badges={badges} selected={selected} onHover={setHover} toLocal={toLocal} />
+              <NodeLayer graph={graph} layout={layout} radius={radius} badges={badges} selected={selected} labels={labels} onSelect={onSelect} onHover={setHover} toLocal={toLocal} />
+            </>
+          ) : null}
+        </g>
+      </svg>
+      {!layout && pending ? <div className="map-overlay">Laying out {graph.nodes.length} nodes…</div> : null}
+      {error ? <div className="map-overlay error">Layout failed: {error}</div> : null}
+      {hover ? <Tooltip hover={hover} /> : null}
+    </div>
+  );
+}
+
+function bandIndex(rate: number): number {
+  const c = errorColor(rate);
+  return ERROR_BANDS.findIndex((b) => b.color === c);
+}
+
+interface LayerProps {
+  graph: VisibleGraph;
+  layout: LayoutOutput;
+  radius: (rate: number) => number;
+  badges: BadgeIndex;
+  selected: string | null;
+  onHover(h: Hover): void;
+  toLocal(ev: React.MouseEvent): { x: number; y: number };
+}
+
+const EdgeLayer = memo(function EdgeLayer({ graph, layout, radius, width, badges, selected, onHover, toLocal }: LayerProps & { width: (rate: number) => number }) {
+  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  return (
+    <g className="edges">
+      {graph.edges.map((e) => {
+        const s = layout.positions[e.source];
+        const t = layout.positions[e.target];
+        const sn = nodeById.get(e.source);
+        const tn = nodeById.get(e.target);
+        if (!s || !t || !sn || !tn) return null;
+        const geo = edgeGeometry(s.x, s.y, t.x, t.y, radius(sn.ratePerSec), radius(tn.ratePerSec));
+        const color = errorColor(e.errorRate);
+        const on = edgeEmphasised(e, graph.emphasised, selected);
+        const badge = badges.edges.get(e.id);
+        const bp = badge ? edgeBadgePosition(geo.mid.x, geo.mid.y, geo.mid.x, geo.mid.y) : null;
+        return (
+          <g key={e.id} className={on ? 'edge' : 'edge dim'} data-edge={`${e.source}->${e.target}`} data-kind={e.kind}>
+            <path d={geo.d} className="edge-hit" onMouseMove={(ev) => onHover({ kind: 'edge', edge: e, ...toLocal(ev) })} onMouseLeave={() => onHover(null)} />
+            <path d={geo.d} className="edge-line" stroke={color} strokeWidth={width(e.ratePerSec)} strokeDasharray={EDGE_KIND_STYLE[e.kind].dash} markerEnd={`url(#arrow-${bandIndex(e.errorRate)})`} />
+            {badge && bp ? (
+              <g className="badge" transform={`translate(${bp.x},${bp.y})`}>
+                <circle r={8} fill={SEVERITY_COLOR[badge.severity]} />
+                <text dy="0.35em">{badge.count}</text>
+              </g>
+            ) : null}
+          </g>
+        );
+      })}
+    </g>
+  );
+});
+
+const NodeLayer = memo(function NodeLayer({ graph, layout, radius, badges, selected, labels, onSelect, onHover, toLocal }: LayerProps & { labels: boolean; onSelect(id: string | null): void }) {
+  return (
+    <g className="nodes">
+      {graph.nodes.map((n) => {
+        const p = layout.positions[n.id];
+        if (!p) return null;
+        const r = radius(n.ratePerSec);
+        const style = NODE_KIND_STYLE[n.kind];
+        const on = !graph.emphasised || graph.emphasised.has(n.id);
+        const badge = badges.nodes.get(n.id);
+        const bp = nodeBadgePosition(0, 0, r);
+        const cls = ['node', on ? '' : 'dim', selected === n.id ? 'selected' : '', graph.emphasised?.has(n.id) ? 'emph' : ''].filter(Boolean).join(' ');
+        return (
+          <g
+            key={n.id}
+            className={cls}
+            transform={`translate(${p.x},${p.y})`}
+            data-node={n.id}
+            data-kind={n.kind}
+            onClick={(ev) => {
+              ev.stopPropagation();
+              onSelect(n.id);
+            }}
+            onMouseMove={(ev) => onHover({ kind: 'node', node: n, ...toLocal(ev) })}
+            onMouseLeave={() => onHover(null)}
+          >
+            {n.errorRate > 0 ? <circle r={r + 4} className="node-error-ring" stroke={errorColor(n.errorRate)} /> : null}
+            <path d={shapePath(style.shape, r)} fill={style.fill} stroke={style.stroke} className="node-shape" />
+            {labels ? (
+              <>
+                <text className="node-label" y={r + 15}>
+                  {shortLabel(n.name)}
+                </text>
+                <text className="node-sub" y={r + 28}>
+                  {formatRate(n.ratePerSec)} · {formatPercent(n.errorRate)}
+                </text>
+              </>
+            ) : null}
+            {badge ? (
+              <g className="badge" transform={`translate(${bp.x},${bp.y})`}>
+                <circle r={8} fill={SEVERITY_COLOR[badge.severity]} />
+                <text dy="0.35em">{badge.count}</text>
+              </g>
+            ) : null}
+          </g>
+        );
+      })}
+    </g>
+  );
+});
+
+function Tooltip({ hover }: { hover: NonNullable<Hover> }) {
+  const style = { left: hover.x + 14, top: hover.y + 14 };
+  if (hover.kind === 'node') {
+    const n = hover.node;
+    return (
+      <div className="map-tooltip" style={style} role="tooltip">
+        <div className="tt-title">{n.name}</div>
+        <div className="tt-kind">{NODE_KIND_STYLE[n.kind].label}</div>
+        <RedGrid rate={n.ratePerSec} errorRate={n.errorRate} p50={n.p50Ms} p95={n.p95Ms} p99={n.p99Ms} calls={n.calls} />
+      </div>
+    );
+  }
+  const e = hover.edge;
+  return (
+    <div className="map-tooltip" style={style} role="tooltip">
+      <div className="tt-title">
+        {e.source} → {e.target}
+      </div>
+      <div className="tt-kind">{EDGE_KIND_STYLE[e.kind].label}</div>
+      <RedGrid rate={e.ratePerSec} errorRate={e.errorRate} p50={e.p50Ms} p95={e.p95Ms} p99={e.p99Ms} calls={e.calls} />
+    </div>
+  );
+}
+
+export function RedGrid({ rate, errorRate, p50, p95, p99, calls }: { rate: number; errorRate: number; p50: number; p95: number; p99: number; calls: number }) {
+  return (
+    <dl className="red-grid">
+      <dt>Rate</dt>
+      <dd>{formatRate(rate)}</dd>
+      <dt>Errors</dt>
+      <dd style={{ color: errorRate > 0 ? errorColor(errorRate) : undefined }}>{formatPercent(errorRate)}</dd>
+      <dt>Calls</dt>
+      <dd>{calls.toLocaleString('en-US')}</dd>
+      <dt>p50</dt>
+      <dd>{formatMs(p50)}</dd>
+      <dt>p95</dt>
+      <dd>{formatMs(p95)}</dd>
+      <dt>p99</dt>
+      <dd>{formatMs(p99)}</dd>
+    </dl>
+  );
+}

@@ -1,0 +1,40 @@
+'use client';
+// Imported trace files are often days or years old: an empty "last hour" must not look like
+// "no data". This asks for the newest trace ever stored and offers a window around it.
+import { useQuery } from '@tanstack/react-query';
+import type { TracesResponse } from '../../lib/query/types.ts';
+import { fetchJson, withQuery } from './fetch-json.ts';
+import { formatDateTime } from './format.ts';
+import { useTimeWindow } from './use-view-state.ts';
+
+/** Hours of history the "show" button frames before the newest trace. */
+const LOOKBACK_MS = 6 * 60 * 60_000;
+
+export function useLatestTrace() {
+  return useQuery({
+    queryKey: ['latest-trace'],
+    queryFn: ({ signal }) => fetchJson<TracesResponse>(withQuery('/api/v1/traces', { from: 0, to: Date.now() + 60_000, limit: 1 }), { signal }),
+    select: (r) => r.traces[0],
+  });
+}
+
+export function LastDataHint() {
+  const latest = useLatestTrace();
+  const tw = useTimeWindow();
+  const t = latest.data;
+  if (!t) return null;
+  const ts = Math.round(t.startMs);
+  return (
+    <div className="last-data">
+      <p>
+        There is data outside this window: the newest trace started <strong>{formatDateTime(ts)}</strong>.
+      </p>
+      <button type="button" className="btn btn-primary" data-testid="show-last-data" onClick={() => tw.setSpec({ kind: 'custom', fromMs: ts - LOOKBACK_MS, toMs: ts + Math.max(t.durationMs, 0) + 60_000 })}>
+        Show the 6 hours up to it
+      </button>
+      <button type="button" className="btn" onClick={() => tw.setSpec({ kind: 'custom', fromMs: 0, toMs: Date.now() + 60_000 })}>
+        Show all stored data
+      </button>
+    </div>
+  );
+}
