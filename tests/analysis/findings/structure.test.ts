@@ -116,3 +116,22 @@ describe('no-api-gateway', () => {
     expect(notEvaluatedReason([span({ id: 'job', service: 'batch', kind: 'internal' })], 'no-api-gateway')).toBe('no root SERVER spans (requests from outside) in the data');
   });
 });
+
+describe('architecture/forbidden-dependency through a topic', () => {
+  it('an async dependency producer ⇒ topic ⇒ consumer', () => {
+    const m = { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' };
+    const spans = [
+      span({ trace: 'q1', id: 'root', service: 'web', kind: 'server' }),
+      span({ trace: 'q1', id: 'p', parent: 'root', service: 'web', kind: 'producer', name: 'orders publish', attrs: m }),
+      span({ trace: 'q1', id: 'c', parent: 'p', service: 'payments', kind: 'consumer', name: 'orders process', attrs: m }),
+    ];
+    const cfg = config({ architecture: { forbid: [{ from: 'web', to: 'payments', kind: 'async' }] } });
+    const f = findingsOf(spans, 'architecture/forbidden-dependency', cfg);
+    expect(f).toHaveLength(1);
+    expect(f[0].resources).toEqual([
+      { kind: 'edge', name: 'web->payments' },
+      { kind: 'topic', name: 'queue:kafka|orders' },
+    ]);
+    expect(findingsOf(spans, 'architecture/forbidden-dependency', config({ architecture: { forbid: [{ from: 'web', to: 'payments' }] } }))).toEqual([]);
+  });
+});

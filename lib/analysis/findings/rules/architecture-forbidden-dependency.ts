@@ -36,7 +36,10 @@ export const architectureForbiddenDependency: Rule<null, Record<string, never>> 
           severity: 'high',
           title: `${c.source} depends on ${c.target} (${c.kind}), which the architecture forbids${rule.reason ? `: ${rule.reason}` : ''}`,
           services: c.kind === 'db' ? [c.source] : [c.source, c.target],
-          resources: [{ kind: c.kind === 'db' ? 'database' : 'edge', name: c.kind === 'db' ? c.target : `${c.source}->${c.target}` }],
+          resources: [
+            { kind: c.kind === 'db' ? 'database' : 'edge', name: c.kind === 'db' ? c.target : `${c.source}->${c.target}` },
+            ...(c.via ? [{ kind: 'topic' as const, name: c.via }] : []),
+          ],
           counts: { calls: c.calls },
           traceIds: c.traceIds,
           details: { rule: `${rule.from} -/-> ${rule.to} (${rule.kind})`, ...(c.via ? { via: c.via } : {}) },
