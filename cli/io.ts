@@ -14,6 +14,6 @@ export function processIo(): CliIo {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
     errIsTTY: process.stderr.isTTY === true,
-    columns: process.stderr.columns ?? 80,
+    columns: process.stderr.columns || 80,
   };
 }

@@ -54,7 +54,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return 0;
   }
   if (first === 'help') {
-    if (rest.length === 0) {
+    if (rest.length === 0 || rest[0] === 'help') {
       io.out(generalHelp());
       return 0;
     }

@@ -36,7 +36,7 @@ export class ImportProgress {
     if (this.io.errIsTTY) {
       const filled = Math.round(fraction * BAR_WIDTH);
       const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
-      const line = `${bar} ${pct} ${sizes}  ${spans.toLocaleString('en-US')} spans  ${rate.toLocaleString('en-US')} spans/s  ${file}`;
+      const line = `${file} ${bar} ${pct} ${sizes}  ${spans.toLocaleString('en-US')} spans  ${rate.toLocaleString('en-US')} spans/s`;
       this.io.err(`\r\x1b[K${line.slice(0, Math.max(this.io.columns - 1, 20))}`);
       this.drawn = true;
     } else {
