@@ -138,6 +138,8 @@ export interface RedStatsJson extends Percentiles {
   /** Own work excluding downstream waits: total over the window and per request. */
   selfTimeMs: number;
   meanSelfTimeMs: number;
+  /** selfTimeMs / total request time: near 0 = a pass-through, near 1 = does its own work. */
+  selfTimeShare: number;
   /** latency × rate over the window = total request time (ms); the ranking key. */
   impactMs: number;
   /** 1 = largest impact among its peers. */
