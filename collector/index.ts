@@ -41,14 +41,16 @@ const BYTES_PER_QUEUED_SPAN = 400;
 export async function startCollector(opts: CollectorOptions = {}): Promise<RunningCollector> {
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const capacityBytes = opts.queueBytes ?? (opts.queueSpans ?? 65_536) * BYTES_PER_QUEUED_SPAN;
-  let writer: WriterClient | undefined;
+  // The metrics read the writer's gauges, and the writer reports into the metrics.
+  const ref: { writer?: WriterClient } = {};
   const metrics = new CollectorMetrics(() => ({
-    queueBytes: writer?.depth.bytes ?? 0,
-    queueRequests: writer?.depth.requests ?? 0,
+    queueBytes: ref.writer?.depth.bytes ?? 0,
+    queueRequests: ref.writer?.depth.requests ?? 0,
     queueCapacityBytes: capacityBytes,
-    writerUp: writer?.isUp ?? false,
+    writerUp: ref.writer?.isUp ?? false,
   }));
-  writer = await WriterClient.start({ dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 16_384 }, capacityBytes, () => metrics);
+  const writer = await WriterClient.start({ dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 16_384 }, capacityBytes, () => metrics);
+  ref.writer = writer;
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
   const retention =
     retentionMs > 0

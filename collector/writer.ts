@@ -70,12 +70,19 @@ export class WriterClient {
         this.closedResolve?.();
         if (started && !this.closing) {
           this.metrics().writerRestarts++;
-          this.restartTimer = setTimeout(() => {
-            this.spawn().catch(() => {});
-          }, 1000);
+          this.scheduleRestart();
         }
       });
     });
+  }
+
+  /** Until the writer is back, requests get 503 + Retry-After (clients retry), never a 500. */
+  private scheduleRestart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.closing) return;
+      this.spawn().catch(() => this.scheduleRestart());
+    }, 1000);
   }
 
   private failAll(message: string): void {

@@ -3,7 +3,7 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN_SERVICE } from '../../lib/model/index.ts';
-import { decodeOtlpJsonLogs, decodeOtlpJsonMetrics, decodeOtlpJsonTraces } from '../../lib/otlp/json.ts';
+import { decodeOtlpJsonLogs, decodeOtlpJsonMetrics, decodeOtlpJsonTraces, encodeExportResponseJson } from '../../lib/otlp/json.ts';
 import { decodeOtlpProtoLogs, decodeOtlpProtoMetrics, decodeOtlpProtoTraces, encodeExportResponse, encodeRpcStatus } from '../../lib/otlp/protobuf.ts';
 import { expectedSpan, makeSdkSpans } from './sdk-spans.ts';
 
@@ -209,5 +209,14 @@ describe('response encoders', () => {
     // field 1 (len) { field 1 varint 3, field 2 "x" }
     expect([...encodeExportResponse(3, 'x')]).toEqual([0x0a, 5, 0x08, 3, 0x12, 1, 0x78]);
     expect([...encodeRpcStatus(3, 'bad')]).toEqual([0x08, 3, 0x12, 3, 0x62, 0x61, 0x64]);
+  });
+});
+
+describe('JSON responses', () => {
+  it('name the rejected count per signal, int64 as a string', () => {
+    expect(encodeExportResponseJson('traces', 0)).toBe('{}');
+    expect(JSON.parse(encodeExportResponseJson('traces', 2, 'why'))).toEqual({ partialSuccess: { rejectedSpans: '2', errorMessage: 'why' } });
+    expect(JSON.parse(encodeExportResponseJson('metrics', 1, 'm'))).toEqual({ partialSuccess: { rejectedDataPoints: '1', errorMessage: 'm' } });
+    expect(JSON.parse(encodeExportResponseJson('logs', 3, 'l'))).toEqual({ partialSuccess: { rejectedLogRecords: '3', errorMessage: 'l' } });
   });
 });

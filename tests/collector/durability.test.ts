@@ -101,12 +101,11 @@ describe('overload and a busy database are retryable, never 500', () => {
     const stuck = batch('busy', 5);
     const first = send(url, { headers: PROTO_CT, body: stuck.body });
     // Let the first request reach the writer, then the queue (1 byte) is full.
-    let second;
     for (let i = 0; i < 100; i++) {
       await new Promise((r) => setTimeout(r, 20));
       if ((await metricValue(tc.collector.url, 'faultline_collector_queue_requests')) > 0) break;
     }
-    second = await send(url, { headers: PROTO_CT, body: batch('busy', 5).body });
+    const second = await send(url, { headers: PROTO_CT, body: batch('busy', 5).body });
     expect(second.status).toBe(503);
     expect(second.headers['retry-after']).toBe('1');
     const firstRes = await first;
