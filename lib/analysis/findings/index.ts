@@ -12,6 +12,7 @@ import { breakerEvidenceOf, type BreakerEvidence } from './breakers.ts';
 import { EMPTY_CONFIG, type FaultlineConfig } from './config.ts';
 import { finalizeContext, ruleSettings } from './context.ts';
 import { RULE_ORDER, RULES } from './registry.ts';
+import { beginTrace } from './trace-facts.ts';
 import { monolithScore, type MonolithScore } from './score.ts';
 import {
   edgeKey,
@@ -65,6 +66,7 @@ interface Active {
 }
 
 const MAX_BREAKER_EXAMPLES = 100;
+const EMPTY_TREE: TraceTree = { traceId: '', roots: [], nodes: [], startNs: 0n, endNs: 0n, duplicates: 0, orphans: 0, cyclesBroken: 0 };
 
 export function createFindingsRun(config: FaultlineConfig = EMPTY_CONFIG, opts: FindingsRunOptions): FindingsRun {
   const active: Active[] = [];
@@ -86,6 +88,7 @@ export function createFindingsRun(config: FaultlineConfig = EMPTY_CONFIG, opts: 
     visitTrace(tree) {
       if (finished) throw new Error('createFindingsRun: visitTrace after finish');
       traces++;
+      beginTrace(tree);
       for (const ev of breakerEvidenceOf(tree)) {
         if (ev.target) breakerEdges.upsert(edgeKey(ev.service, ev.target), () => true);
         if (breakerExamples.length < MAX_BREAKER_EXAMPLES) breakerExamples.push(ev);
@@ -99,6 +102,8 @@ export function createFindingsRun(config: FaultlineConfig = EMPTY_CONFIG, opts: 
           a.failure = `rule failed on trace ${tree.traceId}: ${(e as Error).message}`;
         }
       }
+      // Let the last tree go with its nodes.
+      beginTrace(EMPTY_TREE);
     },
     finish(graph, extras = {}) {
       finished = true;

@@ -82,16 +82,29 @@ export function databaseOf(node: SpanNode): DbIdentity {
   return dbIdentity(node.span, node.service);
 }
 
-// Several rules ask what the same call talks to; answer once per node (nodes die with their tree).
-const targetMemo = new WeakMap<SpanNode, CallTarget | null>();
+// Several rules ask the same questions of the trace being visited. The run announces each trace
+// (beginTrace) and answers are kept per node index until the next one: arrays, not WeakMaps, whose
+// ephemeron bookkeeping costs the garbage collector dearly at a million spans.
+let current: readonly SpanNode[] = [];
+let currentTree: TraceTree | undefined;
+let targets: (CallTarget | null | undefined)[] = [];
+let chain: ChainFacts | undefined;
+
+export function beginTrace(tree: TraceTree): void {
+  current = tree.nodes;
+  currentTree = tree;
+  targets = new Array(tree.nodes.length);
+  chain = undefined;
+}
 
 /** What a CLIENT or PRODUCER node talks to; undefined for other nodes or when nothing names it. */
 export function callTarget(node: SpanNode): CallTarget | undefined {
   if (node.kind !== 'client' && node.kind !== 'producer') return undefined;
-  let t = targetMemo.get(node);
+  if (current[node.index] !== node) return computeCallTarget(node);
+  let t = targets[node.index];
   if (t === undefined) {
     t = computeCallTarget(node) ?? null;
-    targetMemo.set(node, t);
+    targets[node.index] = t;
   }
   return t ?? undefined;
 }
@@ -183,15 +196,13 @@ export interface ChainFacts {
   nodes: SpanNode[];
 }
 
-const chainMemo = new WeakMap<TraceTree, ChainFacts>();
-
 /**
  * The deepest synchronous chain of a trace in distinct services, as the core computes it
  * (trace/chain.ts: the API and the waterfall show the same number), with the spans of its hops.
  * Computed once per tree however many rules ask.
  */
 export function chainOf(tree: TraceTree): ChainFacts {
-  let c = chainMemo.get(tree);
+  let c = tree === currentTree ? chain : undefined;
   if (!c) {
     const core = syncChain(tree);
     const nodes: SpanNode[] = [];
@@ -205,7 +216,7 @@ export function chainOf(tree: TraceTree): ChainFacts {
       nodes.reverse();
     }
     c = { path: core.services, depth: core.depth, nodes };
-    chainMemo.set(tree, c);
+    if (tree === currentTree) chain = c;
   }
   return c;
 }
