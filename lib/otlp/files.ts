@@ -121,13 +121,20 @@ export async function* readTraceFile(path: string, opts: ReadTraceFileOptions = 
   const reader = new TraceUnitReader(path, opts.maxWholeLineChars);
   const raw = createReadStream(path, { highWaterMark: opts.chunkSize ?? 256 * 1024 });
   let bytesRead = 0;
-  raw.on('data', (b) => {
-    bytesRead += b.length;
-  });
-  const source: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
+  let source: AsyncIterable<Buffer> = raw;
+  if (gzip) {
+    // Progress counts compressed bytes (what the file size means); a read error ends the inflate.
+    const gunzip = createGunzip();
+    raw.on('data', (b: string | Buffer) => {
+      bytesRead += b.length;
+    });
+    raw.once('error', (err) => gunzip.destroy(err));
+    source = raw.pipe(gunzip);
+  }
   const decoder = new TextDecoder('utf-8', { fatal: false });
   try {
     for await (const chunk of source) {
+      if (!gzip) bytesRead += chunk.length;
       reader.push(decoder.decode(chunk, { stream: true }));
       opts.onProgress?.(bytesRead, total);
       if (reader.pending >= batchSize) yield reader.takeBatch();
