@@ -22,15 +22,19 @@ export function isVersioned(route: string, grpc: boolean): boolean {
   return VERSION_SEGMENT.test(route) || (grpc && GRPC_VERSION.test(route));
 }
 
-// Routes repeat: decide "ignored?" once per distinct route.
-const ignoredMemo = new Map<string, boolean>();
+// Routes repeat: decide "ignored?" once per distinct route (per pattern list: config arrays are stable objects).
+const ignoredMemo = new Map<readonly string[], Map<string, boolean>>();
 function ignored(route: string, patterns: readonly string[]): boolean {
-  const key = `${patterns.join('\u0001')}\u0000${route}`;
-  let hit = ignoredMemo.get(key);
+  let memo = ignoredMemo.get(patterns);
+  if (!memo) {
+    if (ignoredMemo.size >= 100) ignoredMemo.clear();
+    ignoredMemo.set(patterns, (memo = new Map()));
+  }
+  let hit = memo.get(route);
   if (hit === undefined) {
     hit = patterns.some((p) => globMatch(p, route));
-    if (ignoredMemo.size >= 10_000) ignoredMemo.clear();
-    ignoredMemo.set(key, hit);
+    if (memo.size >= 10_000) memo.clear();
+    memo.set(route, hit);
   }
   return hit;
 }
