@@ -248,6 +248,22 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds per thread of a process, busiest first (the writer thread should lead). */
+function threadCpu(pid: number): number[] {
+  return fs
+    .readdirSync(`/proc/${pid}/task`)
+    .map((tid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        return 0;
+      }
+    })
+    .sort((a, b) => b - a);
+}
+
 function statusMb(pid: number, field: string): number {
   const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(s);
@@ -342,14 +358,19 @@ async function main(): Promise<void> {
     // Warm up the collector (JIT, page cache) before measuring.
     await closedLoop(url, templates, 2, CLIENTS);
     const cpu0 = cpuSeconds(collector.pid);
+    const threads0 = threadCpu(collector.pid);
     const max = await closedLoop(url, templates, SECONDS, CLIENTS);
     const cpuUsed = cpuSeconds(collector.pid) - cpu0;
+    const threads1 = threadCpu(collector.pid);
     const maxRate = max.spans / max.seconds;
     const lat = [...max.latenciesMs].sort((a, b) => a - b);
     console.log(`\nmax load: ${fmt(maxRate)} spans/s sustained over ${max.seconds.toFixed(1)} s (${fmt(max.spans)} spans acknowledged)`);
     console.log(`  per batch: p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms, max ${lat[lat.length - 1]?.toFixed(1)} ms; refused (503) ${max.refused}, failed ${max.failed}`);
     // The machine is shared: CPU the collector actually got says how contended the run was.
     console.log(`  collector CPU: ${(cpuUsed / max.seconds).toFixed(2)} cores busy, ${fmt(max.spans / cpuUsed)} spans per collector CPU-second; load average ${os.loadavg()[0].toFixed(1)}`);
+    // Totals per thread (not exact deltas: thread order may change), enough to see whether the writer thread is saturated.
+    const busiest = threads1.slice(0, 3).map((t, i) => `${((t - (threads0[i] ?? 0)) / max.seconds).toFixed(2)}`);
+    console.log(`  busiest collector threads (cores): ${busiest.join(', ')}`);
 
     const half = await openLoop(url, templates, HALF_SECONDS, maxRate / 2);
     const hl = [...half.latenciesMs].sort((a, b) => a - b);
