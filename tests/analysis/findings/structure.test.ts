@@ -135,3 +135,15 @@ describe('architecture/forbidden-dependency through a topic', () => {
     expect(findingsOf(spans, 'architecture/forbidden-dependency', config({ architecture: { forbid: [{ from: 'web', to: 'payments' }] } }))).toEqual([]);
   });
 });
+
+describe('hub-service degree outliers (MSANose jump)', () => {
+  it('a jump of exactly 2× the mean step is not an outlier; above it is', async () => {
+    const { degreeOutliers } = await import('../../../lib/analysis/findings/rules/hub-service.ts');
+    const m = (d: number[]) => new Map(d.map((v, i) => [`s${i}`, v]));
+    // range 3 over 3 steps: mean step 1; the last step is 2 = 2× the mean.
+    expect([...degreeOutliers(m([0, 0, 1, 3]), 2)]).toEqual([]);
+    // the last step is 3 > 2.
+    expect([...degreeOutliers(m([0, 0, 0, 3]), 2)]).toEqual(['s3']);
+    expect([...degreeOutliers(m([2, 2, 2, 2]), 2)]).toEqual([]);
+  });
+});
