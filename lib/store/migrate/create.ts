@@ -2,7 +2,7 @@
 // migrations to prisma/schema.prisma into prisma/migrations/<timestamp>_<name>/migration.sql,
 // offline, with Prisma's WebAssembly schema engine (the same diff `prisma migrate dev` makes).
 // `npm run db:migration -- --check` exits 1 when schema.prisma has changes no migration holds.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,9 +62,19 @@ export async function pendingSchemaSql(schemaPath = SCHEMA_PATH, migrationsDir =
   }
 }
 
-function timestamp(d = new Date()): string {
+function timestamp(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/** Now, or one second after the newest existing migration: names must sort in the order they were made. */
+export function nextMigrationTimestamp(existing: string[], now = new Date()): string {
+  const stamps = existing.map((n) => /^(\d{14})_/.exec(n)?.[1]).filter((x): x is string => x !== undefined).sort();
+  const last = stamps[stamps.length - 1];
+  const candidate = timestamp(now);
+  if (!last || candidate > last) return candidate;
+  const d = new Date(Date.UTC(+last.slice(0, 4), +last.slice(4, 6) - 1, +last.slice(6, 8), +last.slice(8, 10), +last.slice(10, 12), +last.slice(12, 14) + 1));
+  return timestamp(d);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -87,7 +97,8 @@ async function main(argv: string[]): Promise<number> {
     console.log('No changes: prisma/migrations already matches prisma/schema.prisma.');
     return 0;
   }
-  const dir = path.join(MIGRATIONS_DIR, `${timestamp()}_${name}`);
+  const existing = readdirSync(MIGRATIONS_DIR);
+  const dir = path.join(MIGRATIONS_DIR, `${nextMigrationTimestamp(existing)}_${name}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'migration.sql'), sql);
   const lock = path.join(MIGRATIONS_DIR, 'migration_lock.toml');

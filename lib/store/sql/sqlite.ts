@@ -78,11 +78,17 @@ export const SQL = {
       max_seq = max(span_minutes.max_seq, excluded.max_seq), spans = span_minutes.spans + excluded.spans`,
   spansOfTrace: `SELECT seq, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload
     FROM spans WHERE trace_key = ? ORDER BY start_ns, seq`,
+  insertSpanBlock: `INSERT INTO span_blocks (service_id, min_seq, max_seq, min_start_ns, max_start_ns, max_end_ns, spans) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  /** Blocks of one service overlapping a window, newest first; keyset-paged by (max_start_ns, id). */
+  searchBlocks: `SELECT id, min_seq, max_seq, max_start_ns FROM span_blocks
+    WHERE service_id = ? AND max_start_ns >= ? AND max_start_ns <= ? AND (max_start_ns < ? OR id < ?) AND min_start_ns < ?
+    ORDER BY max_start_ns DESC, id DESC LIMIT ?`,
+  /** One block's rows of its service (the batch's rows are contiguous in seq). */
+  blockSpans: `SELECT seq, trace_key, start_ns, duration_ns, operation_id, status, payload FROM spans
+    WHERE seq >= ? AND seq <= ? AND service_id = ? AND start_ns >= ? AND start_ns < ?`,
+  expiredBlocks: `SELECT id FROM span_blocks WHERE max_end_ns < ? ORDER BY id LIMIT ?`,
+  deleteBlock: `DELETE FROM span_blocks WHERE id = ?`,
   summaryOfTrace: `SELECT parent_id, start_ns, duration_ns, service_id, operation_id, status FROM spans WHERE trace_key = ?`,
-  /** Search candidates of one service, newest first; keyset-paged by (start_ns, seq). */
-  searchService: `SELECT seq, trace_key, start_ns, duration_ns, operation_id, status, payload FROM spans
-    WHERE service_id = ? AND start_ns >= ? AND start_ns <= ? AND (start_ns < ? OR seq < ?)
-    ORDER BY start_ns DESC, seq DESC LIMIT ?`,
   minuteRange: `SELECT min(min_seq) AS lo, max(max_seq) AS hi FROM span_minutes WHERE minute >= ? AND minute <= ?`,
   /** Arrival-order page for iterateSpans. */
   spansPage: `SELECT s.seq, t.trace_id, s.span_id, s.kind, s.parent_id, s.start_ns, s.duration_ns, s.service_id, s.operation_id, s.resource_id, s.scope_id, s.status, s.payload

@@ -28,6 +28,8 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
     expiredPoints: db.prepare(SQL.expiredPoints).safeIntegers(true),
     deletePoint: db.prepare(SQL.deletePoint),
     expiredLogs: db.prepare(SQL.expiredLogs).safeIntegers(true),
+    expiredBlocks: db.prepare(SQL.expiredBlocks).safeIntegers(true),
+    deleteBlock: db.prepare(SQL.deleteBlock),
     deleteLog: db.prepare(SQL.deleteLog),
   };
 
@@ -59,6 +61,17 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
         else if (left.lo !== null && left.lo > m.min_seq) st.shrinkMinute.run(left.lo, m.minute);
       }).immediate();
     }
+  }
+
+  // Search blocks whose every span has ended before the cutoff (so was deleted above); not
+  // counted as removed rows, they are an index.
+  for (;;) {
+    const n = db.transaction(() => {
+      const rows = st.expiredBlocks.all(beforeNs, chunk) as { id: bigint }[];
+      for (const r of rows) st.deleteBlock.run(r.id);
+      return rows.length;
+    }).immediate();
+    if (n < chunk) break;
   }
 
   for (const [select, del] of [

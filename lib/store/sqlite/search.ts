@@ -1,9 +1,10 @@
-// Trace search. Candidates come from the (service_id, start_ns) index, newest first, one
-// cursor per service merged by start time; operation, duration and status are checked on
-// the row, attributes by decoding the payload's attributes only. The first `limit`
-// distinct traces found are summarised from their spans (trace-key index prefix).
+// Trace search. Candidates come from span_blocks: per service and start minute, the seq
+// range of a written batch. Blocks of the wanted services overlapping the window are taken
+// newest first (merged across services); each block's rows of its service are read from the
+// seq range and checked against operation, duration, status and attributes (decoding only
+// the payload's attributes). Search stops once `limit` traces are found and no unread block
+// can hold a newer match, so the answer is the `limit` traces with the newest matching spans.
 import type Database from 'better-sqlite3';
-import { STATUS_CODES } from '../../model/index.ts';
 import type { Attributes } from '../../model/index.ts';
 import { readSpanAttributes } from '../codec/span-payload.ts';
 import { SQL } from '../sql/sqlite.ts';
@@ -11,11 +12,21 @@ import type { TraceQuery, TraceSummary } from '../types.ts';
 import type { Dictionary } from './dictionary.ts';
 import { STATUS_NUMBER } from './rows.ts';
 
-const MIN_NS = -(2n ** 63n);
-const MAX_NS = 2n ** 63n - 1n;
-const PAGE = 256;
+const MIN_NS = -(2n ** 62n);
+const MAX_NS = 2n ** 62n;
+/** A block's start times lie within one minute (writer.ts). */
+const BLOCK_SPREAD_NS = 60_000_000_000n;
+const PAGE = 64;
 /** Bounds the work of one search (a rare attribute over a wide window); newest matches win. */
 const MAX_SCANNED = 2_000_000;
+const ERROR = BigInt(STATUS_NUMBER.error);
+
+interface BlockRow {
+  id: bigint;
+  min_seq: bigint;
+  max_seq: bigint;
+  max_start_ns: bigint;
+}
 
 interface Candidate {
   seq: bigint;
@@ -27,42 +38,37 @@ interface Candidate {
   payload: Buffer;
 }
 
-class ServiceCursor {
-  private rows: Candidate[] = [];
+/** Keyset pages of one service's blocks, descending (max_start_ns, id). */
+class BlockCursor {
+  private rows: BlockRow[] = [];
   private i = 0;
   private exhausted = false;
-  // Keyset paging on (start_ns, seq) descending. The first page takes start_ns <= toNs - 1
-  // (toNs is exclusive); later pages continue strictly below the last row seen. The upper
-  // bound is a plain range so the index range scan starts at the right place.
   private upper: bigint;
   private below: bigint;
-  private lastSeq = MAX_NS;
+  private lastId = MAX_NS;
 
   constructor(
     private readonly stmt: Database.Statement,
-    private readonly serviceId: number,
+    readonly serviceId: number,
     private readonly fromNs: bigint,
-    toNs: bigint,
+    private readonly toNs: bigint,
   ) {
-    this.upper = toNs - 1n;
-    this.below = toNs;
+    // A block holding a span that starts before toNs has max_start < toNs + spread.
+    this.upper = toNs + BLOCK_SPREAD_NS - 1n;
+    this.below = this.upper + 1n;
   }
 
-  head(): Candidate | undefined {
+  head(): BlockRow | undefined {
     if (this.i < this.rows.length) return this.rows[this.i];
     if (this.exhausted) return undefined;
-    if (this.upper < this.fromNs) {
-      this.exhausted = true;
-      return undefined;
-    }
-    this.rows = this.stmt.all(this.serviceId, this.fromNs, this.upper, this.below, this.lastSeq, PAGE) as Candidate[];
+    this.rows = this.stmt.all(this.serviceId, this.fromNs, this.upper, this.below, this.lastId, this.toNs, PAGE) as BlockRow[];
     this.i = 0;
     if (this.rows.length < PAGE) this.exhausted = true;
     if (this.rows.length === 0) return undefined;
     const last = this.rows[this.rows.length - 1];
-    this.upper = last.start_ns;
-    this.below = last.start_ns;
-    this.lastSeq = last.seq;
+    this.upper = last.max_start_ns;
+    this.below = last.max_start_ns;
+    this.lastId = last.id;
     return this.rows[0];
   }
 
@@ -74,15 +80,21 @@ class ServiceCursor {
 function attributesMatch(attrs: Attributes, want: [string, string | number | boolean][]): boolean {
   for (const [k, v] of want) {
     const got = attrs[k];
-    if (got !== v && !(typeof got === 'bigint' && typeof v === 'number' && got === BigInt(v))) return false;
+    if (got !== v && !(typeof got === 'bigint' && typeof v === 'number' && Number.isInteger(v) && got === BigInt(v))) return false;
   }
   return true;
 }
 
+function kthLargest(values: Iterable<bigint>, k: number): bigint {
+  const sorted = [...values].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+  return sorted[k - 1];
+}
+
 export function searchTraces(db: Database.Database, dict: Dictionary, q: TraceQuery): TraceSummary[] {
-  const limit = Math.max(1, Math.min(q.limit ?? 20, 1000));
+  const limit = Math.max(1, Math.min(Math.floor(q.limit ?? 20), 1000));
   const fromNs = q.fromNs ?? MIN_NS;
   const toNs = q.toNs ?? MAX_NS;
+  if (toNs <= fromNs) return [];
   let serviceIds: number[];
   if (q.service !== undefined) {
     const id = dict.findServiceId(q.service);
@@ -105,34 +117,43 @@ export function searchTraces(db: Database.Database, dict: Dictionary, q: TraceQu
   const maxDur = q.maxDurationNs === undefined ? undefined : BigInt(Math.floor(q.maxDurationNs));
   const wantAttrs = q.attributes ? Object.entries(q.attributes) : [];
 
-  const stmt = db.prepare(SQL.searchService).safeIntegers(true);
-  const cursors = serviceIds.map((id) => new ServiceCursor(stmt, id, fromNs, toNs));
+  const blocks = db.prepare(SQL.searchBlocks).safeIntegers(true);
+  const rowsOf = db.prepare(SQL.blockSpans).safeIntegers(true);
+  const cursors = serviceIds.map((id) => new BlockCursor(blocks, id, fromNs, toNs));
   const found = new Map<bigint, bigint>(); // trace key → newest matching start
   let scanned = 0;
-  while (found.size < limit && scanned < MAX_SCANNED) {
-    let best: ServiceCursor | undefined;
-    let bestRow: Candidate | undefined;
+  let threshold: bigint | undefined;
+  while (scanned < MAX_SCANNED) {
+    let best: BlockCursor | undefined;
+    let bestRow: BlockRow | undefined;
     for (const c of cursors) {
       const h = c.head();
-      if (h && (!bestRow || h.start_ns > bestRow.start_ns || (h.start_ns === bestRow.start_ns && h.seq > bestRow.seq))) {
+      if (h && (!bestRow || h.max_start_ns > bestRow.max_start_ns || (h.max_start_ns === bestRow.max_start_ns && h.id > bestRow.id))) {
         best = c;
         bestRow = h;
       }
     }
     if (!best || !bestRow) break;
+    // Every unread block's spans start at or before its max_start: none can beat the k-th.
+    if (threshold !== undefined && bestRow.max_start_ns < threshold) break;
     best.next();
-    scanned++;
-    const r = bestRow;
-    if (found.has(r.trace_key)) continue;
-    if (operationIds && !operationIds.has(Number(r.operation_id))) continue;
-    if (status !== undefined && r.status !== status) continue;
-    if (minDur !== undefined && r.duration_ns < minDur) continue;
-    if (maxDur !== undefined && r.duration_ns > maxDur) continue;
-    if (wantAttrs.length > 0 && !attributesMatch(readSpanAttributes(r.payload, dict), wantAttrs)) continue;
-    found.set(r.trace_key, r.start_ns);
+    const rows = rowsOf.all(bestRow.min_seq, bestRow.max_seq, best.serviceId, fromNs, toNs) as Candidate[];
+    scanned += rows.length;
+    for (const r of rows) {
+      const prev = found.get(r.trace_key);
+      if (prev !== undefined && prev >= r.start_ns) continue;
+      if (operationIds && !operationIds.has(Number(r.operation_id))) continue;
+      if (status !== undefined && r.status !== status) continue;
+      if (minDur !== undefined && r.duration_ns < minDur) continue;
+      if (maxDur !== undefined && r.duration_ns > maxDur) continue;
+      if (wantAttrs.length > 0 && !attributesMatch(readSpanAttributes(r.payload, dict), wantAttrs)) continue;
+      found.set(r.trace_key, r.start_ns);
+    }
+    if (found.size >= limit) threshold = kthLargest(found.values(), limit);
   }
-  const summaries = [...found.keys()].map((k) => summarize(db, dict, k));
-  return summaries.filter((s): s is TraceSummary => s !== undefined).sort((a, b) => (a.startNs < b.startNs ? 1 : a.startNs > b.startNs ? -1 : 0));
+  const top = [...found].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0)).slice(0, limit);
+  const summaries = top.map(([k]) => summarize(db, dict, k)).filter((s): s is TraceSummary => s !== undefined);
+  return summaries.sort((a, b) => (a.startNs < b.startNs ? 1 : a.startNs > b.startNs ? -1 : 0));
 }
 
 interface SummaryRow {
@@ -158,7 +179,7 @@ export function summarize(db: Database.Database, dict: Dictionary, traceKey: big
     if (r.start_ns < start) start = r.start_ns;
     const e = r.start_ns + r.duration_ns;
     if (e > end) end = e;
-    if (r.status === BigInt(STATUS_CODES.indexOf('error'))) errors++;
+    if (r.status === ERROR) errors++;
     services.add(dict.serviceName(Number(r.service_id)));
     // The root is the span without a parent; with several (or none stored yet), the earliest.
     const isRoot = r.parent_id === null;

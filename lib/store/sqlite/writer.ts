@@ -32,9 +32,21 @@ function idInto(target: Buffer, hex: string, what: string): Buffer {
   return target;
 }
 
+/** One service's inserted spans in this batch (seqs ascend as rows are inserted). */
+interface Block {
+  serviceId: number;
+  minSeq: number;
+  maxSeq: number;
+  minStart: bigint;
+  maxStart: bigint;
+  maxEnd: bigint;
+  count: number;
+}
+
 export class BatchWriter {
   private readonly insertSpan: Database.Statement;
   private readonly upsertMinute: Database.Statement;
+  private readonly insertBlock: Database.Statement;
   private readonly insertPoint: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly w = new ByteWriter(64 * 1024);
@@ -49,6 +61,7 @@ export class BatchWriter {
   ) {
     this.insertSpan = db.prepare(SQL.insertSpan);
     this.upsertMinute = db.prepare(SQL.upsertSpanMinute);
+    this.insertBlock = db.prepare(SQL.insertSpanBlock);
     this.insertPoint = db.prepare(SQL.insertPoint);
     this.insertLog = db.prepare(SQL.insertLog);
     this.run = db.transaction((batch: IngestBatch) => this.writeAll(batch)).immediate;
@@ -82,6 +95,7 @@ export class BatchWriter {
     const { dict, traces, w, insertSpan } = this;
     // minute → [minSeq, maxSeq, count]
     const minutes = new Map<number, [number, number, number]>();
+    const blocks = new Map<string, Block>();
     for (const s of spans) {
       const res = dict.resource(s.resource);
       const scopeId = dict.scope(s.scope);
@@ -113,7 +127,21 @@ export class BatchWriter {
       }
       result.spansInserted++;
       const seq = Number(info.lastInsertRowid);
+      const endNs = s.endNs > s.startNs ? s.endNs : s.startNs;
       const m = minuteOf(s.startNs);
+      // Blocks are per service *and start minute*, so a block's start times span under a
+      // minute and a time-window search can bound its index range (see search.ts).
+      const blockKey = `${res.serviceId}:${m}`;
+      const b = blocks.get(blockKey);
+      if (b) {
+        b.maxSeq = seq;
+        if (s.startNs < b.minStart) b.minStart = s.startNs;
+        if (s.startNs > b.maxStart) b.maxStart = s.startNs;
+        if (endNs > b.maxEnd) b.maxEnd = endNs;
+        b.count++;
+      } else {
+        blocks.set(blockKey, { serviceId: res.serviceId, minSeq: seq, maxSeq: seq, minStart: s.startNs, maxStart: s.startNs, maxEnd: endNs, count: 1 });
+      }
       const r = minutes.get(m);
       if (r) {
         if (seq < r[0]) r[0] = seq;
@@ -122,6 +150,9 @@ export class BatchWriter {
       } else minutes.set(m, [seq, seq, 1]);
     }
     for (const [m, r] of minutes) this.upsertMinute.run(m, r[0], r[1], r[2]);
+    for (const b of blocks.values()) {
+      this.insertBlock.run(b.serviceId, b.minSeq, b.maxSeq, b.minStart, b.maxStart, b.maxEnd, b.count);
+    }
   }
 
   private writePoint(p: MetricPoint): void {

@@ -1,0 +1,249 @@
+// The live analyzer's connection: reads the span feed in commit order, claims the single-analyzer
+// lease, and commits rollup additions, pending clients and the cursor in ONE transaction — so a
+// crash or restart never counts a span twice and never loses one.
+import Database from 'better-sqlite3';
+import type { Span } from '../../model/index.ts';
+import { mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
+import type { BucketDelta, NodeInfo, RollupDelta } from '../../live/delta.ts';
+import type { PendingClient } from '../../live/pending.ts';
+import { applyMigrations } from '../migrate/apply.ts';
+import { PRAGMAS } from '../sql/sqlite.ts';
+import { Dictionary } from '../sqlite/dictionary.ts';
+import { spanFromRow, type SpanRow } from '../sqlite/rows.ts';
+import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
+import { LIVE_SQL } from './sql.ts';
+
+export interface FeedSpan {
+  seq: number;
+  traceKey: number;
+  traceId: string;
+  span: Span;
+}
+
+export interface LiveState {
+  cursorSeq: number;
+  maxTraceKey: number;
+  leaseOwner: string;
+  leaseUntilMs: number;
+  analyzedAtMs: number;
+  pendingDropped: number;
+}
+
+export interface FlushInput {
+  owner: string;
+  /** The cursor this pass started from; the commit is refused if the stored one moved. */
+  fromSeq: number;
+  toSeq: number;
+  maxTraceKey: number;
+  nowMs: number;
+  leaseMs: number;
+  delta: RollupDelta;
+  /** Tiers to write, in minutes per bucket (1 and 60). */
+  tiers: readonly number[];
+  pendingAdded: PendingClient[];
+  pendingRemoved: string[];
+  pendingDropped: number;
+}
+
+const TIERS_DEFAULT = [1, 60] as const;
+
+/** File path of a SQLite store URL; throws StoreUrlError for URLs this layout cannot serve. */
+export function sqlitePathOf(url?: string): string {
+  const parsed = parseStoreUrl(resolveDbUrl(url));
+  if (parsed.kind !== 'sqlite') throw new StoreUrlError('the live analyzer and the rollup reader need a SQLite store for now');
+  return parsed.path;
+}
+
+export class LiveDb {
+  readonly db: Database.Database;
+  private readonly dict: Dictionary;
+  private readonly st: Record<keyof typeof LIVE_SQL, Database.Statement>;
+  private readonly infoWritten = new Map<string, string>();
+
+  constructor(url?: string, migrationsDir?: string) {
+    this.db = new Database(sqlitePathOf(url));
+    try {
+      for (const p of PRAGMAS) this.db.exec(p);
+      applyMigrations(this.db, migrationsDir);
+      registerMergeFunctions(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+    this.dict = new Dictionary(this.db);
+    const st = {} as Record<keyof typeof LIVE_SQL, Database.Statement>;
+    for (const [k, sql] of Object.entries(LIVE_SQL)) st[k as keyof typeof LIVE_SQL] = this.db.prepare(sql);
+    this.st = st;
+  }
+
+  maxSeq(): number {
+    const r = this.st.maxSeq.get() as { m: number | null };
+    return r.m === null ? 0 : Number(r.m);
+  }
+
+  state(): LiveState | undefined {
+    const r = this.st.state.get() as Record<string, number | bigint | string> | undefined;
+    if (!r) return undefined;
+    return {
+      cursorSeq: Number(r.cursor_seq),
+      maxTraceKey: Number(r.max_trace_key),
+      leaseOwner: String(r.lease_owner),
+      leaseUntilMs: Number(r.lease_until_ms),
+      analyzedAtMs: Number(r.analyzed_at_ms),
+      pendingDropped: Number(r.pending_dropped),
+    };
+  }
+
+  /** Claims or renews the lease; returns the state when this owner holds it, else undefined. */
+  claim(owner: string, nowMs: number, leaseMs: number): LiveState | undefined {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.st.claimLease.run(owner, nowMs + leaseMs, nowMs);
+      const s = this.state();
+      this.db.exec('COMMIT');
+      return s && s.leaseOwner === owner ? s : undefined;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  release(owner: string): void {
+    this.st.releaseLease.run(owner);
+  }
+
+  /** Up to `limit` spans with afterSeq < seq ≤ toSeq, in commit order. */
+  chunk(afterSeq: number, toSeq: number, limit: number): FeedSpan[] {
+    const rows = this.st.chunk.safeIntegers(true).all(afterSeq, toSeq, limit) as (SpanRow & { trace_key: bigint; trace_id: Buffer })[];
+    const out: FeedSpan[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const traceId = r.trace_id.toString('hex');
+      out[i] = { seq: Number(r.seq), traceKey: Number(r.trace_key), traceId, span: spanFromRow(r, traceId, this.dict) };
+    }
+    return out;
+  }
+
+  /** Spans of one trace stored at or before `maxSeq`. */
+  older(traceKey: number, traceId: string, maxSeq: number): Span[] {
+    const rows = this.st.olderOfTrace.safeIntegers(true).all(traceKey, maxSeq) as SpanRow[];
+    return rows.map((r) => spanFromRow(r, traceId, this.dict));
+  }
+
+  pending(): PendingClient[] {
+    const rows = this.st.pendingAll.all() as Record<string, unknown>[];
+    return rows.map((r) => {
+      const traceKey = Number(r.trace_key);
+      const spanId = (r.span_id as Buffer).toString('hex');
+      const p: PendingClient = {
+        key: `${traceKey}:${spanId}`,
+        traceKey,
+        spanId,
+        traceId: String(r.trace_id),
+        dueMs: Number(r.due_ms),
+        minute: Number(r.minute),
+        source: String(r.source),
+        target: String(r.target),
+        targetName: String(r.target_name),
+        durationMs: Number(r.duration_ms),
+        error: Number(r.error) === 1,
+      };
+      if (r.peer_service !== null) p.peerService = String(r.peer_service);
+      return p;
+    });
+  }
+
+  pendingCount(): number {
+    return Number((this.st.countPending.get() as { n: number }).n);
+  }
+
+  /**
+   * Commits a pass. Returns false (and writes nothing) when the lease was lost or another
+   * analyzer moved the cursor meanwhile: the caller must reload its state.
+   */
+  flush(f: FlushInput): boolean {
+    const db = this.db;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const moved = this.st.advance.run(f.toSeq, f.maxTraceKey, f.nowMs + f.leaseMs, f.nowMs, f.pendingDropped, f.owner, f.fromSeq);
+      if (moved.changes !== 1) {
+        db.exec('ROLLBACK');
+        return false;
+      }
+      for (const tier of f.tiers ?? TIERS_DEFAULT) {
+        const buckets = tier === 1 ? f.delta.minutes : f.delta.coarsen(tier);
+        for (const [bucket, b] of buckets) this.writeBucket(tier, bucket, b);
+      }
+      for (const info of f.delta.nodeInfo.values()) this.writeInfo(info);
+      for (const key of f.pendingRemoved) {
+        const [traceKey, spanId] = key.split(':');
+        this.st.deletePending.run(Number(traceKey), Buffer.from(spanId, 'hex'));
+      }
+      for (const p of f.pendingAdded) {
+        this.st.insertPending.run(
+          p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName,
+          p.peerService ?? null, p.durationMs, p.error ? 1 : 0,
+        );
+      }
+      db.exec('COMMIT');
+      return true;
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      // Node labels cached as written may not be: forget them so the next pass rewrites them.
+      this.infoWritten.clear();
+      throw err;
+    }
+  }
+
+  private writeBucket(res: number, bucket: number, b: BucketDelta): void {
+    const st = this.st;
+    for (const e of b.edges.values()) {
+      st.upsertEdge.run(
+        res, bucket, e.source, e.target, e.kind, e.calls, e.errors, e.paired, e.unpaired,
+        encodeSketch(e.lat), e.srv ? encodeSketch(e.srv) : null, e.peerService ?? null, e.traceIds.join(','),
+      );
+    }
+    for (const n of b.nodes.values()) {
+      st.upsertNode.run(res, bucket, n.id, n.kind, n.calls, n.errors, encodeSketch(n.lat), n.selfMs, n.looseMs);
+    }
+    for (const o of b.ops.values()) {
+      st.upsertOp.run(res, bucket, o.service, o.operation, o.calls, o.errors, encodeSketch(o.lat), o.selfMs);
+    }
+    for (const t of b.tables.values()) st.upsertTable.run(res, bucket, t.nodeId, t.table, t.service, t.reads, t.writes);
+    const q = b.quality;
+    if (q.spans || q.unpairedClients || q.latePairs || q.unpairedProducers || q.orphanServers) {
+      st.upsertQuality.run(res, bucket, q.spans, q.unpairedClients, q.latePairs, q.unpairedProducers, q.orphanServers);
+    }
+  }
+
+  private writeInfo(i: NodeInfo): void {
+    const sig = JSON.stringify(i);
+    if (this.infoWritten.get(i.id) === sig) return;
+    this.st.upsertNodeInfo.run(
+      i.id, i.kind, i.name, i.dbSystem ?? null, i.address ?? null, i.namespace ?? null,
+      i.identityKnown === undefined ? null : i.identityKnown ? 1 : 0, i.messagingSystem ?? null, i.destination ?? null,
+    );
+    if (this.infoWritten.size > 100_000) this.infoWritten.clear();
+    this.infoWritten.set(i.id, sig);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** fl_sketch_merge(a, b) and fl_ids_merge(a, b) for the upserts (SQLite user functions). */
+export function registerMergeFunctions(db: Database.Database): void {
+  db.function('fl_sketch_merge', { deterministic: true }, (a: unknown, b: unknown) => {
+    const r = mergeSketchBytes(a as Uint8Array | null, b as Uint8Array | null);
+    return r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : null;
+  });
+  db.function('fl_ids_merge', { deterministic: true }, (a: unknown, b: unknown) => {
+    const ids: string[] = [];
+    for (const list of [a, b]) {
+      if (typeof list !== 'string' || list === '') continue;
+      for (const id of list.split(',')) if (ids.length < 5 && !ids.includes(id)) ids.push(id);
+    }
+    return ids.join(',');
+  });
+}

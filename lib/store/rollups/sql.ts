@@ -1,0 +1,80 @@
+// SQL of the rollup tables (prisma/migrations/*_live_rollups) and of the live analyzer's feed.
+// Sketch and trace-id columns are merged inside the upsert by two functions the connection
+// registers (fl_sketch_merge, fl_ids_merge): SQLite only; a PostgreSQL dialect would merge in
+// the writer (read, add, write) under the same transaction.
+
+export const LIVE_SQL = {
+  maxSeq: `SELECT max(seq) AS m FROM spans`,
+  /** A chunk of the feed in commit order (seq is assigned under SQLite's single writer lock). */
+  chunk: `SELECT s.seq, s.trace_key, t.trace_id, s.span_id, s.kind, s.parent_id, s.start_ns, s.duration_ns, s.service_id, s.operation_id,
+      s.resource_id, s.scope_id, s.status, s.payload
+    FROM spans s JOIN traces t ON t.key = s.trace_key WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq LIMIT ?`,
+  olderOfTrace: `SELECT seq, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload
+    FROM spans WHERE trace_key = ? AND seq <= ?`,
+
+  state: `SELECT cursor_seq, max_trace_key, lease_owner, lease_until_ms, analyzed_at_ms, pending_dropped FROM live_state WHERE id = 1`,
+  /** Takes the lease when free, expired, or already ours; creates the row on a fresh database. */
+  claimLease: `INSERT INTO live_state (id, cursor_seq, max_trace_key, lease_owner, lease_until_ms, analyzed_at_ms, pending_dropped)
+    VALUES (1, 0, 0, ?, ?, 0, 0)
+    ON CONFLICT (id) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until_ms = excluded.lease_until_ms
+    WHERE live_state.lease_owner = excluded.lease_owner OR live_state.lease_until_ms < ?`,
+  advance: `UPDATE live_state SET cursor_seq = ?, max_trace_key = ?, lease_until_ms = ?, analyzed_at_ms = ?, pending_dropped = pending_dropped + ?
+    WHERE id = 1 AND lease_owner = ? AND cursor_seq = ?`,
+  releaseLease: `UPDATE live_state SET lease_until_ms = 0 WHERE id = 1 AND lease_owner = ?`,
+
+  pendingAll: `SELECT trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error FROM live_pending`,
+  insertPending: `INSERT INTO live_pending (trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_key, span_id) DO NOTHING`,
+  deletePending: `DELETE FROM live_pending WHERE trace_key = ? AND span_id = ?`,
+  countPending: `SELECT count(*) AS n FROM live_pending`,
+
+  upsertEdge: `INSERT INTO edge_rollups (res, bucket, source, target, kind, calls, errors, paired, unpaired, latency, server_latency, peer_service, trace_ids)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (res, bucket, source, target, kind) DO UPDATE SET
+      calls = edge_rollups.calls + excluded.calls, errors = edge_rollups.errors + excluded.errors,
+      paired = edge_rollups.paired + excluded.paired, unpaired = edge_rollups.unpaired + excluded.unpaired,
+      latency = fl_sketch_merge(edge_rollups.latency, excluded.latency),
+      server_latency = fl_sketch_merge(edge_rollups.server_latency, excluded.server_latency),
+      peer_service = coalesce(excluded.peer_service, edge_rollups.peer_service),
+      trace_ids = fl_ids_merge(edge_rollups.trace_ids, excluded.trace_ids)`,
+  upsertNode: `INSERT INTO node_rollups (res, bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (res, bucket, node_id) DO UPDATE SET
+      calls = node_rollups.calls + excluded.calls, errors = node_rollups.errors + excluded.errors,
+      latency = fl_sketch_merge(node_rollups.latency, excluded.latency),
+      self_ms = node_rollups.self_ms + excluded.self_ms, loose_ms = node_rollups.loose_ms + excluded.loose_ms`,
+  upsertOp: `INSERT INTO operation_rollups (res, bucket, service, operation, calls, errors, latency, self_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (res, bucket, service, operation) DO UPDATE SET
+      calls = operation_rollups.calls + excluded.calls, errors = operation_rollups.errors + excluded.errors,
+      latency = fl_sketch_merge(operation_rollups.latency, excluded.latency), self_ms = operation_rollups.self_ms + excluded.self_ms`,
+  upsertTable: `INSERT INTO table_rollups (res, bucket, node_id, table_name, service, reads, writes) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (res, bucket, node_id, table_name, service) DO UPDATE SET
+      reads = table_rollups.reads + excluded.reads, writes = table_rollups.writes + excluded.writes`,
+  upsertQuality: `INSERT INTO quality_rollups (res, bucket, spans, unpaired_clients, late_pairs, unpaired_producers, orphan_servers) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (res, bucket) DO UPDATE SET
+      spans = quality_rollups.spans + excluded.spans, unpaired_clients = quality_rollups.unpaired_clients + excluded.unpaired_clients,
+      late_pairs = quality_rollups.late_pairs + excluded.late_pairs, unpaired_producers = quality_rollups.unpaired_producers + excluded.unpaired_producers,
+      orphan_servers = quality_rollups.orphan_servers + excluded.orphan_servers`,
+  upsertNodeInfo: `INSERT INTO graph_nodes (id, kind, name, db_system, address, namespace, identity_known, messaging_system, destination)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, db_system = excluded.db_system, address = excluded.address,
+      namespace = excluded.namespace, identity_known = excluded.identity_known, messaging_system = excluded.messaging_system,
+      destination = excluded.destination`,
+
+  // Read side: one tier (res) and a bucket range per statement; a window is at most three ranges.
+  edgesIn: `SELECT source, target, kind, calls, errors, paired, unpaired, latency, server_latency, peer_service, trace_ids
+    FROM edge_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
+  nodesIn: `SELECT bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms FROM node_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
+  serviceNodesIn: `SELECT bucket, node_id, calls, errors, latency, self_ms, loose_ms FROM node_rollups
+    WHERE res = ? AND bucket >= ? AND bucket < ? AND kind = 'service'`,
+  oneNodeIn: `SELECT bucket, calls, errors, latency, self_ms, loose_ms FROM node_rollups WHERE res = ? AND bucket >= ? AND bucket < ? AND node_id = ?`,
+  opsIn: `SELECT service, operation, calls, errors, latency, self_ms FROM operation_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
+  opsOfServiceIn: `SELECT operation, calls, errors, latency, self_ms FROM operation_rollups WHERE res = ? AND bucket >= ? AND bucket < ? AND service = ?`,
+  opCountsIn: `SELECT service, count(DISTINCT operation) AS n FROM operation_rollups WHERE res = ? AND bucket >= ? AND bucket < ? GROUP BY service`,
+  tablesIn: `SELECT node_id, table_name, service, sum(reads) AS reads, sum(writes) AS writes FROM table_rollups
+    WHERE res = ? AND bucket >= ? AND bucket < ? GROUP BY node_id, table_name, service`,
+  qualityIn: `SELECT sum(spans) AS spans, sum(unpaired_clients) AS unpaired_clients, sum(late_pairs) AS late_pairs,
+      sum(unpaired_producers) AS unpaired_producers, sum(orphan_servers) AS orphan_servers
+    FROM quality_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
+  nodeInfoAll: `SELECT id, kind, name, db_system, address, namespace, identity_known, messaging_system, destination FROM graph_nodes`,
+  serviceKnown: `SELECT 1 AS ok FROM graph_nodes WHERE id = ? AND kind = 'service'`,
+} as const;
