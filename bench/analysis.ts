@@ -254,14 +254,22 @@ function runGraph(): void {
       acc.addTrace(buildTraceTree([c, s]));
     }
   }
-  const timeIt = (operations: boolean) => {
+  // Cold: every build starts from a freshly merged accumulator (no memoized summaries), as when a
+  // window is answered by merging rollups. Warm: the same live accumulator rebuilt (memo hits for
+  // sketches that did not change), as when the API polls the in-memory recent graph.
+  const timeIt = (operations: boolean, cold: boolean) => {
     const times: number[] = [];
     let bytes = 0;
     let nodes = 0;
     let edges = 0;
-    for (let k = 0; k < 40; k++) {
+    for (let k = 0; k < 30; k++) {
+      let subject = acc;
+      if (cold) {
+        subject = new GraphAccumulator();
+        subject.merge(acc);
+      }
       const t0 = performance.now();
-      const g = acc.build({ operations });
+      const g = subject.build({ operations });
       const json = JSON.stringify(graphToJson(g, { detail: operations ? 'full' : 'contract' }));
       times.push(performance.now() - t0);
       bytes = json.length;
@@ -272,14 +280,15 @@ function runGraph(): void {
     const q = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 10) / 10;
     return { nodes, edges, p50Ms: q(0.5), p95Ms: q(0.95), jsonBytes: bytes };
   };
-  const contract = timeIt(false);
-  const full = timeIt(true);
+  const contract = timeIt(false, true);
+  const full = timeIt(true, true);
+  const warm = timeIt(false, false);
   // Merge cost: 60 per-minute accumulators into one hour (what a window query over rollups does).
   const tm0 = performance.now();
   const merged = new GraphAccumulator();
   for (let m = 0; m < 60; m++) merged.merge(acc);
   const mergeMs = Math.round(performance.now() - tm0);
-  console.log(JSON.stringify({ ...contract, full, merge60Ms: mergeMs, peakRssMb: peakRssMb() }));
+  console.log(JSON.stringify({ ...contract, full, warm, merge60Ms: mergeMs, peakRssMb: peakRssMb() }));
 }
 
 function child(args: string[]): Record<string, unknown> {
@@ -324,8 +333,10 @@ async function main(): Promise<void> {
 
     const gr = child(['--graph']);
     const full = gr.full as { p50Ms: number; p95Ms: number; jsonBytes: number };
-    console.log(`graph build + §3 JSON over ${gr.nodes} nodes / ${gr.edges} edges: p50 ${gr.p50Ms} ms, p95 ${gr.p95Ms} ms (target ≤100) ${(gr.p95Ms as number) <= 100 ? 'OK' : 'MISSED'}, ${((gr.jsonBytes as number) / 1024).toFixed(0)} KiB`);
-    console.log(`  with per-edge operations (full JSON): p50 ${full.p50Ms} ms, p95 ${full.p95Ms} ms, ${(full.jsonBytes / 1024).toFixed(0)} KiB`);
+    console.log(`graph build + §3 JSON over ${gr.nodes} nodes / ${gr.edges} edges (cold): p50 ${gr.p50Ms} ms, p95 ${gr.p95Ms} ms (target ≤100) ${(gr.p95Ms as number) <= 100 ? 'OK' : 'MISSED'}, ${((gr.jsonBytes as number) / 1024).toFixed(0)} KiB`);
+    const warm = gr.warm as { p50Ms: number; p95Ms: number };
+    console.log(`  warm (live accumulator rebuilt, unchanged sketches memoized): p50 ${warm.p50Ms} ms, p95 ${warm.p95Ms} ms`);
+    console.log(`  with per-edge operations (full JSON, cold): p50 ${full.p50Ms} ms, p95 ${full.p95Ms} ms, ${(full.jsonBytes / 1024).toFixed(0)} KiB`);
     console.log(`  merging 60 per-minute accumulators of that graph (a 1 h window from rollups): ${gr.merge60Ms} ms; peak RSS ${gr.peakRssMb} MB`);
   } finally {
     if (!process.argv.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });

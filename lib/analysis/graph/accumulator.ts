@@ -5,7 +5,7 @@
 // Pairing is by ids through the tree (a SERVER span's parent is the CLIENT that caused it, the
 // Zipkin server half hangs under its client half), never by time: clock skew cannot unpair a call.
 
-import { LatencySketch, round3 } from '../stats/sketch.ts';
+import { LatencySketch } from '../stats/sketch.ts';
 import { isDbSpan } from '../trace/kind.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 import { normalizeServiceName } from '../service-name.ts';
@@ -23,8 +23,6 @@ export interface GraphOptions {
 
 export const CLIENT_NODE_ID = 'client';
 export const OTHER_OPERATION = '(other)';
-const SUMMARY_QS = [0.5, 0.75, 0.95, 0.99];
-const SERVER_QS = [0.5, 0.95, 0.99];
 // Per-operation sketches are many (edges × operations); 2% keeps them at a few hundred bytes.
 const OP_ACCURACY = 0.02;
 
@@ -337,9 +335,12 @@ export class GraphAccumulator {
       if (e.kind === 'async') outAsync.set(e.source, (outAsync.get(e.source) ?? 0) + e.calls);
       else outSync.set(e.source, (outSync.get(e.source) ?? 0) + e.calls);
       const ops = withOps
-        ? [...e.ops.entries()].sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1)).map(([name, o]) => ({ name, calls: o.calls, errors: o.errors, ...o.lat.summary() }))
+        ? [...e.ops.entries()].sort((a, b) => b[1].calls - a[1].calls || (a[0] < b[0] ? -1 : 1)).map(([name, o]) => {
+            const sm = o.lat.summary();
+            return { name, calls: o.calls, errors: o.errors, p50Ms: sm.p50Ms, p75Ms: sm.p75Ms, p95Ms: sm.p95Ms, p99Ms: sm.p99Ms };
+          })
         : undefined;
-      const [p50, p75, p95, p99] = e.lat.quantiles(SUMMARY_QS);
+      const sm = e.lat.summary();
       const edge: GraphEdge = {
         id: e.id,
         source: e.source,
@@ -347,19 +348,19 @@ export class GraphAccumulator {
         kind: e.kind,
         calls: e.calls,
         errors: e.errors,
-        p50Ms: round3(p50),
-        p75Ms: round3(p75),
-        p95Ms: round3(p95),
-        p99Ms: round3(p99),
+        p50Ms: sm.p50Ms,
+        p75Ms: sm.p75Ms,
+        p95Ms: sm.p95Ms,
+        p99Ms: sm.p99Ms,
         paired: e.paired,
         unpaired: e.unpaired,
         traceIds: e.traceIds.slice(),
       };
       if (e.srv) {
-        const [s50, s95, s99] = e.srv.quantiles(SERVER_QS);
-        edge.serverP50Ms = round3(s50);
-        edge.serverP95Ms = round3(s95);
-        edge.serverP99Ms = round3(s99);
+        const ss = e.srv.summary();
+        edge.serverP50Ms = ss.p50Ms;
+        edge.serverP95Ms = ss.p95Ms;
+        edge.serverP99Ms = ss.p99Ms;
       }
       if (ops) edge.operations = ops;
       edgeList.push(edge);
@@ -368,8 +369,8 @@ export class GraphAccumulator {
     for (const n of this.nodes.values()) {
       // An external node whose every call was resolved onto a real service is gone.
       if (usedTargets && n.kind === 'external' && resolvedAway.get(n.id) === n.calls && !usedTargets.has(n.id)) continue;
-      const [p50, p75, p95, p99] = n.lat.quantiles(SUMMARY_QS);
-      const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, p50Ms: round3(p50), p75Ms: round3(p75), p95Ms: round3(p95), p99Ms: round3(p99) };
+      const sm = n.lat.summary();
+      const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, p50Ms: sm.p50Ms, p75Ms: sm.p75Ms, p95Ms: sm.p95Ms, p99Ms: sm.p99Ms };
       if (n.kind === 'service') {
         g.versions = n.versions ? [...n.versions].sort() : [];
         g.syncCallsOut = outSync.get(n.id) ?? 0;

@@ -42,6 +42,8 @@ export class LatencySketch {
   sum = 0;
   min = Infinity;
   max = -Infinity;
+  /** summary() memo, dropped on every change: a live graph rebuilt every few seconds re-summarizes only what moved. */
+  private memo: Summary | undefined;
 
   constructor(relativeAccuracy = 0.01) {
     if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) throw new RangeError(`relativeAccuracy must be in (0,1), got ${relativeAccuracy}`);
@@ -53,6 +55,7 @@ export class LatencySketch {
   /** Adds `weight` observations of `valueMs`. Negative and non-finite values are ignored. */
   add(valueMs: number, weight = 1): void {
     if (!(valueMs >= 0) || !Number.isFinite(valueMs) || !(weight > 0)) return;
+    this.memo = undefined;
     this.count += weight;
     this.sum += valueMs * weight;
     if (valueMs < this.min) this.min = valueMs;
@@ -122,6 +125,7 @@ export class LatencySketch {
   merge(other: LatencySketch): void {
     if (other.relativeAccuracy !== this.relativeAccuracy) throw new RangeError('cannot merge sketches of different accuracy');
     if (other.count === 0) return;
+    this.memo = undefined;
     this.count += other.count;
     this.sum += other.sum;
     this.zeroCount += other.zeroCount;
@@ -190,9 +194,12 @@ export class LatencySketch {
     return this.count === 0 ? 0 : this.sum / this.count;
   }
 
-  summary(): { p50Ms: number; p75Ms: number; p95Ms: number; p99Ms: number } {
-    const [a, b, c, d] = this.quantiles(SUMMARY_QS);
-    return { p50Ms: round3(a), p75Ms: round3(b), p95Ms: round3(c), p99Ms: round3(d) };
+  /** p50/p75/p95/p99 in ms, rounded to µs. The returned object is shared: do not mutate it. */
+  summary(): Summary {
+    if (this.memo) return this.memo;
+    const q = this.quantiles(SUMMARY_QS);
+    this.memo = { p50Ms: round3(q[0]), p75Ms: round3(q[1]), p95Ms: round3(q[2]), p99Ms: round3(q[3]) };
+    return this.memo;
   }
 
   clone(): LatencySketch {
@@ -243,6 +250,13 @@ export class LatencySketch {
 }
 
 const SUMMARY_QS = [0.5, 0.75, 0.95, 0.99] as const;
+
+export interface Summary {
+  readonly p50Ms: number;
+  readonly p75Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
 
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
