@@ -1,6 +1,7 @@
 // The shapes every rule, the runner, the report renderers and the baselines speak.
 // A Finding is public (ARCHITECTURE.md §3 JSON report): keep field names stable.
 import type { ServiceGraph } from '../graph/types.ts';
+import type { FaultlineConfig } from './config.ts';
 import type { TraceTree } from '../trace/tree.ts';
 
 export const SMELL_RULE_IDS = [
@@ -126,7 +127,7 @@ export interface VisitContext<T extends Thresholds = Thresholds> {
   thresholds(service?: string): T;
   /** True when a config allow-list entry of this rule matches every key it names in `subject`. */
   allowed(subject: AllowSubject): boolean;
-  config: import('./config.ts').FaultlineConfig;
+  config: FaultlineConfig;
   /** Epoch ms the analysis is "as of" (analysis never reads a clock). */
   now: number;
 }
