@@ -1,0 +1,170 @@
+// The live analyzer: tails the spans table in commit order and keeps the per-minute rollups the
+// graph and RED queries read. One pass = read a chunk after the cursor, fold it (fold.ts), promote
+// clients whose grace ran out, commit rollups + pending + cursor together. Several collectors may
+// share a database: a lease row lets exactly one of them analyze; the others stand by and take over
+// when its lease runs out.
+import { randomUUID } from 'node:crypto';
+import { LiveDb, type FeedSpan } from '../store/rollups/live-db.ts';
+import { RollupDelta } from './delta.ts';
+import { foldChunk, OperationNames, promoteDue, type ChunkTrace } from './fold.ts';
+import { PendingSet } from './pending.ts';
+
+export interface LiveAnalyzerOptions {
+  /** Store URL (default FAULTLINE_DB or ./data/faultline.db). */
+  dbUrl?: string;
+  migrationsDir?: string;
+  /** How long a CLIENT span waits for its SERVER half (default 30 s). */
+  graceMs?: number;
+  /** Lease length; renewed on every pass (default 15 s). */
+  leaseMs?: number;
+  /** Spans read per pass (default 20,000). */
+  chunkSpans?: number;
+  /** Pending clients kept at most (default 200,000); the oldest beyond are promoted early and counted. */
+  maxPending?: number;
+  /** Identity in the lease row (default a random id). */
+  owner?: string;
+}
+
+export interface PassResult {
+  /** False when another analyzer holds the lease (this one stands by). */
+  leader: boolean;
+  spans: number;
+  traces: number;
+  /** Traces that needed their earlier spans from storage. */
+  lookups: number;
+  promoted: number;
+  cursorSeq: number;
+  /** Stored spans after the cursor when the pass ended. */
+  behind: number;
+  pending: number;
+}
+
+export const DEFAULT_GRACE_MS = 30_000;
+
+export class LiveAnalyzer {
+  readonly owner: string;
+  private readonly db: LiveDb;
+  private readonly pendingSet: PendingSet;
+  private readonly ops = new OperationNames();
+  private readonly graceMs: number;
+  private readonly leaseMs: number;
+  private readonly chunkSpans: number;
+  private loaded = false;
+  private cursor = 0;
+  private maxTraceKey = 0;
+
+  constructor(opts: LiveAnalyzerOptions = {}) {
+    this.owner = opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.leaseMs = opts.leaseMs ?? 15_000;
+    this.chunkSpans = opts.chunkSpans ?? 20_000;
+    this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
+    this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
+  }
+
+  /** One chunk. `nowMs` is the clock (tests pass their own). */
+  pass(nowMs: number): PassResult {
+    const st = this.db.claim(this.owner, nowMs, this.leaseMs);
+    if (!st) {
+      this.loaded = false;
+      return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
+    }
+    if (!this.loaded || st.cursorSeq !== this.cursor) {
+      // First pass, a takeover, or another analyzer advanced meanwhile: the database is the truth.
+      this.pendingSet.load(this.db.pending());
+      this.cursor = st.cursorSeq;
+      this.maxTraceKey = st.maxTraceKey;
+      this.loaded = true;
+    }
+    const hi = this.db.maxSeq();
+    const chunk = this.db.chunk(this.cursor, hi, this.chunkSpans);
+    const { traces, lookups, maxTraceKey } = this.group(chunk);
+    const delta = new RollupDelta();
+    foldChunk(traces, delta, this.pendingSet, this.ops, { nowMs, graceMs: this.graceMs });
+    const { promoted, overflow } = promoteDue(this.pendingSet, delta, nowMs);
+    const toSeq = chunk.length > 0 ? chunk[chunk.length - 1].seq : this.cursor;
+    const changes = this.pendingSet.takeChanges();
+    let ok: boolean;
+    try {
+      ok = this.db.flush({
+        owner: this.owner,
+        fromSeq: this.cursor,
+        toSeq,
+        maxTraceKey,
+        nowMs,
+        leaseMs: this.leaseMs,
+        delta,
+        tiers: [1, 60],
+        pendingAdded: changes.added,
+        pendingRemoved: changes.removed,
+        pendingDropped: overflow,
+      });
+    } catch (err) {
+      this.loaded = false;
+      throw err;
+    }
+    if (!ok) {
+      this.loaded = false;
+      return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
+    }
+    this.cursor = toSeq;
+    this.maxTraceKey = maxTraceKey;
+    return {
+      leader: true,
+      spans: chunk.length,
+      traces: traces.length,
+      lookups,
+      promoted,
+      cursorSeq: toSeq,
+      behind: Math.max(0, hi - toSeq),
+      pending: this.pendingSet.size,
+    };
+  }
+
+  /** Passes until caught up or `budgetMs` of wall time is spent; returns the totals. */
+  catchUp(nowMs: () => number, budgetMs = 900): PassResult {
+    const start = nowMs();
+    const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
+    for (;;) {
+      const r = this.pass(nowMs());
+      total.leader = r.leader;
+      total.spans += r.spans;
+      total.traces += r.traces;
+      total.lookups += r.lookups;
+      total.promoted += r.promoted;
+      total.cursorSeq = r.cursorSeq;
+      total.behind = r.behind;
+      total.pending = r.pending;
+      if (!r.leader || r.behind === 0 || nowMs() - start >= budgetMs) return total;
+    }
+  }
+
+  private group(chunk: FeedSpan[]): { traces: ChunkTrace[]; lookups: number; maxTraceKey: number } {
+    const byKey = new Map<number, ChunkTrace>();
+    let maxTraceKey = this.maxTraceKey;
+    for (const f of chunk) {
+      let t = byKey.get(f.traceKey);
+      if (!t) byKey.set(f.traceKey, (t = { traceKey: f.traceKey, traceId: f.traceId, older: [], fresh: [] }));
+      t.fresh.push(f.span);
+      if (f.traceKey > maxTraceKey) maxTraceKey = f.traceKey;
+    }
+    let lookups = 0;
+    for (const t of byKey.values()) {
+      // Trace keys are handed out in arrival order: a key above every key seen up to the cursor
+      // belongs to a trace whose first span is in this chunk, so there is nothing older to read.
+      if (t.traceKey > this.maxTraceKey) continue;
+      t.older = this.db.older(t.traceKey, t.traceId, this.cursor);
+      lookups++;
+    }
+    return { traces: [...byKey.values()], lookups, maxTraceKey };
+  }
+
+  /** Gives the lease up (a standby takes over at once) and closes the connection. */
+  close(): void {
+    try {
+      if (this.loaded) this.db.release(this.owner);
+    } finally {
+      this.db.close();
+    }
+  }
+}
