@@ -1,11 +1,13 @@
 // lib/analysis: pure functions over lib/model (ARCHITECTURE.md §1 step 4). No I/O, no clock.
 //
-// Whole analyses:   analyzeSpans(spans, { now }) → graph, RED, data quality
+// Whole analyses:   analyze(spans, { now, config }) / Analyzer → graph, RED, findings (the CLI and API)
+//                   analyzeSpans(spans, { now }) → graph, RED, data quality (no findings)
 //                   SpanAnalyzer for batches (add(spans) … finish()), e.g. from readTraceFile
 //                   AnalyzeOptions.visitors: hook for anything that walks every trace (findings)
 // Building blocks:  buildTraceTree / groupByTrace, analyzeTrace (waterfall, critical path, chain)
 //                   GraphAccumulator / RedAccumulator (mergeable: per-minute rollups), LatencySketch
 //                   redSeries (time series with a step), redFromMetrics (RED from OTLP histograms)
+export { analyze, Analyzer, type FullAnalysis, type FullAnalyzeOptions } from './analyze.ts';
 export { analyzeSpans, SpanAnalyzer, type AnalysisResult, type AnalyzeOptions, type ServiceVersionSeen, type TraceVisitor } from './analyzer.ts';
 export { buildTraceTree, groupByTrace, type SpanNode, type TraceTree } from './trace/tree.ts';
 export { classifyKind, isDbSpan, type EffectiveKind } from './trace/kind.ts';
