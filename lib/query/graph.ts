@@ -26,6 +26,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
   const ranges = planRanges(window);
   const info = r.nodeInfo();
   const acc = new GraphAccumulator({ relativeAccuracy: ROLLUP_ACCURACY, maxTraceIdsPerEdge: 5 });
+  const peers = new GraphAccumulator({ relativeAccuracy: ROLLUP_ACCURACY, maxTraceIdsPerEdge: 5 });
   let damaged = 0;
   const nodeOf = (id: string, kindHint: string) => {
     const i = info.get(id);
@@ -55,7 +56,9 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     // Endpoints that only ever appear on edges (a caller that is not itself called) are nodes too.
     if (!acc.nodes.has(row.source)) nodeOf(row.source, 'service');
     if (!acc.nodes.has(row.target)) nodeOf(row.target, 'service');
-    const e = acc.edge(row.source, row.target, row.kind as EdgeKind);
+    // Edges to a peer named by service.peer.name go through merge(), which is how the accumulator
+    // learns that build() may resolve them onto a service.
+    const e = (row.peer_service !== null ? peers : acc).edge(row.source, row.target, row.kind as EdgeKind);
     e.calls += row.calls;
     e.errors += row.errors;
     e.paired += row.paired;
@@ -68,12 +71,13 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     if (row.peer_service !== null) e.peerService = row.peer_service;
     if (row.trace_ids) for (const id of row.trace_ids.split(',')) if (e.traceIds.length < 5 && !e.traceIds.includes(id)) e.traceIds.push(id);
   }
+  acc.merge(peers);
   const q = r.quality(ranges);
   acc.unpairedClientSpans = q.unpairedClients;
   acc.unpairedProducerSpans = q.unpairedProducers;
   return {
     window,
-    graph: acc.build(),
+    graph: acc.build({ operations: false }),
     quality: { unpairedClientSpans: q.unpairedClients, latePairs: q.latePairs, unpairedProducerSpans: q.unpairedProducers },
     operations: r.operationCounts(ranges),
     damaged,
