@@ -9,11 +9,13 @@ import { useTimeWindow } from './use-view-state.ts';
 
 /** Hours of history the "show" button frames before the newest trace. */
 const LOOKBACK_MS = 6 * 60 * 60_000;
+/** The API accepts times from 1990 on; no trace is older than 2000. */
+export const ALL_DATA_FROM_MS = Date.UTC(2000, 0, 1);
 
 export function useLatestTrace() {
   return useQuery({
     queryKey: ['latest-trace'],
-    queryFn: ({ signal }) => fetchJson<TracesResponse>(withQuery('/api/v1/traces', { from: 0, to: Date.now() + 60_000, limit: 1 }), { signal }),
+    queryFn: ({ signal }) => fetchJson<TracesResponse>(withQuery('/api/v1/traces', { from: ALL_DATA_FROM_MS, to: Date.now() + 60_000, limit: 1 }), { signal }),
     select: (r) => r.traces[0],
   });
 }
@@ -24,6 +26,15 @@ export function LastDataHint() {
   const t = latest.data;
   if (!t) return null;
   const ts = Math.round(t.startMs);
+  const w = tw.resolve();
+  if (ts >= w.fromMs && ts <= w.toMs) {
+    // The data is in the window but not analysed yet (the live analyzer folds spans in every few seconds).
+    return (
+      <div className="last-data">
+        <p>Spans have arrived (newest trace {formatDateTime(ts)}); the map fills in as they are analysed.</p>
+      </div>
+    );
+  }
   return (
     <div className="last-data">
       <p>
@@ -32,7 +43,7 @@ export function LastDataHint() {
       <button type="button" className="btn btn-primary" data-testid="show-last-data" onClick={() => tw.setSpec({ kind: 'custom', fromMs: ts - LOOKBACK_MS, toMs: ts + Math.max(t.durationMs, 0) + 60_000 })}>
         Show the 6 hours up to it
       </button>
-      <button type="button" className="btn" onClick={() => tw.setSpec({ kind: 'custom', fromMs: 0, toMs: Date.now() + 60_000 })}>
+      <button type="button" className="btn" onClick={() => tw.setSpec({ kind: 'custom', fromMs: ALL_DATA_FROM_MS, toMs: Date.now() + 60_000 })}>
         Show all stored data
       </button>
     </div>

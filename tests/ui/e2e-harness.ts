@@ -1,0 +1,132 @@
+// What a browser journey needs: a current production build of the dashboard, a real
+// `faultline serve` on free ports with a temporary database, and a place for screenshots.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCli, ROOT, type LongRunning } from '../cli/run-cli.ts';
+
+export const SCREENSHOT_DIR = join(ROOT, 'artifacts', 'screenshots');
+
+const SOURCE_DIRS = ['app', 'components', 'lib', 'public'];
+const SOURCE_FILES = ['next.config.js', 'package-lock.json', 'tsconfig.json'];
+
+function newestMtime(path: string): number {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = st.mtimeMs;
+  for (const e of readdirSync(path)) {
+    if (e === 'node_modules' || e.startsWith('.')) continue;
+    max = Math.max(max, newestMtime(join(path, e)));
+  }
+  return max;
+}
+
+/** True when .next holds a production build newer than every dashboard source file. */
+export function buildIsCurrent(): boolean {
+  let built: number;
+  try {
+    built = statSync(join(ROOT, '.next', 'BUILD_ID')).mtimeMs;
+  } catch {
+    return false;
+  }
+  const newest = Math.max(...SOURCE_DIRS.map((d) => newestMtime(join(ROOT, d))), ...SOURCE_FILES.map((f) => newestMtime(join(ROOT, f))));
+  return built >= newest;
+}
+
+const LOCK = join(tmpdir(), 'faultline-next-build.lock');
+
+/**
+ * `faultline serve` runs the production build when .next has one, so the journeys test what
+ * users run and pages answer in milliseconds, not after a dev compile. A stale build would test
+ * old code: rebuild then. Test files run in parallel forks, so one builds while others wait.
+ */
+export async function ensureDashboardBuild(): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    if (buildIsCurrent()) return;
+    let locked = false;
+    try {
+      mkdirSync(LOCK);
+      locked = true;
+    } catch {
+      // Someone else is building; a lock older than 15 minutes belongs to a dead process.
+      try {
+        if (Date.now() - statSync(LOCK).mtimeMs > 15 * 60_000) rmSync(LOCK, { recursive: true, force: true });
+      } catch {
+        // vanished meanwhile
+      }
+    }
+    if (locked) {
+      try {
+        if (buildIsCurrent()) return;
+        const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { cwd: ROOT, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        if (r.status !== 0) throw new Error(`next build failed (exit ${r.status}):\n${(r.stdout ?? '').slice(-4000)}\n${(r.stderr ?? '').slice(-4000)}`);
+        return;
+      } finally {
+        rmSync(LOCK, { recursive: true, force: true });
+      }
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting for another process to build the dashboard');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+export interface Faultline {
+  dashboard: string;
+  collector: string;
+  db: string;
+  proc: LongRunning;
+  stop(): Promise<void>;
+}
+
+export async function startFaultline(): Promise<Faultline> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-ui-'));
+  const db = join(dir, 'ui.db');
+  const proc = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', db]);
+  try {
+    const [, dashboard] = await proc.waitFor(/Dashboard\s+(http:\/\/\S+)/);
+    const [, collector] = await proc.waitFor(/Collector\s+(http:\/\/\S+)/);
+    return {
+      dashboard,
+      collector,
+      db,
+      proc,
+      async stop() {
+        await proc.stop('SIGTERM');
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await proc.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Polls until `check` returns a value (the live analyzer folds new spans in within seconds). */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return join(SCREENSHOT_DIR, `${name}.png`);
+}
+
