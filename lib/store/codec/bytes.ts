@@ -97,9 +97,27 @@ export class ByteWriter {
   }
 
   string(s: string): void {
-    // Worst case 3 bytes per UTF-16 unit; write, then back-patch would need a fixed-width
-    // length, so measure first for long strings and take the fast path for short ones.
-    if (s.length < 0x2a) {
+    const len = s.length;
+    // Short ASCII strings (most attribute values) are copied in JS: cheaper than a native
+    // call per string. Anything else goes through Buffer's UTF-8 encoder.
+    if (len < 0x80) {
+      this.ensure(1 + len);
+      const b = this.buf;
+      const start = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[start + i] = c;
+      }
+      if (i === len) {
+        b[this.pos] = len;
+        this.pos = start + len;
+        return;
+      }
+    }
+    // Worst case 3 bytes per UTF-16 unit; a one-byte length fits when that stays < 128.
+    if (len < 0x2a) {
       this.ensure(1 + s.length * 3);
       const start = this.pos + 1;
       const n = this.buf.write(s, start, 'utf8');

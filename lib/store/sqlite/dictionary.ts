@@ -280,6 +280,24 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     return v;
   }
 
+  /** service id → span name → operation id: one lookup per span on the hot path. */
+  private readonly operationsByName = new Map<number, Map<string, number>>();
+
+  operationOf(serviceId: number, name: string): number {
+    let byName = this.operationsByName.get(serviceId);
+    if (byName === undefined) {
+      byName = new Map();
+      put(this.operationsByName, serviceId, byName);
+    }
+    const hit = byName.get(name);
+    if (hit !== undefined) return hit;
+    const opId = this.operationId(serviceId, this.keyId(name));
+    put(byName, name, opId);
+    const cached = byName;
+    this.undo.push(() => cached.delete(name));
+    return opId;
+  }
+
   operationName(operationId: number): string {
     let op = this.operations.get(operationId);
     if (!op) {

@@ -22,7 +22,11 @@ export interface SqliteStoreOptions extends DictionaryOptions {
 }
 
 const PAGE = 1000;
-const DEFAULT_PAGE_SIZE = 8192;
+/**
+ * 4 KiB: each commit writes every page it dirtied to the WAL, and the random trace-id index
+ * dirties one page per new trace; measured WAL bytes per span: 8 KiB pages 631, 4 KiB 506.
+ */
+const DEFAULT_PAGE_SIZE = 4096;
 
 export class SqliteStore implements Store {
   readonly migrations: MigrationOutcome;

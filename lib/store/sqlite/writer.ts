@@ -24,10 +24,23 @@ function idBytes(hex: string, bytes: number, what: string): Buffer {
   return b;
 }
 
-/** Parses a hex id into a reusable buffer (the driver copies bound blobs, so reuse is safe). */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
+
+/**
+ * Parses a lowercase hex id into a reusable buffer (the driver copies bound blobs, so reuse
+ * is safe). A JS loop: cheaper than a native call for 16 characters.
+ */
 function idInto(target: Buffer, hex: string, what: string): Buffer {
-  if (hex.length !== target.length * 2 || target.write(hex, 0, 'hex') !== target.length) {
-    throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
+  const n = target.length;
+  if (hex.length !== n * 2) throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
+  for (let i = 0; i < n; i++) {
+    const a = hex.charCodeAt(2 * i);
+    const b = hex.charCodeAt(2 * i + 1);
+    const hi = a < 128 ? HEX[a] : -1;
+    const lo = b < 128 ? HEX[b] : -1;
+    if (hi < 0 || lo < 0) throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
+    target[i] = (hi << 4) | lo;
   }
   return target;
 }
@@ -95,11 +108,11 @@ export class BatchWriter {
     const { dict, traces, w, insertSpan } = this;
     // minute → [minSeq, maxSeq, count]
     const minutes = new Map<number, [number, number, number]>();
-    const blocks = new Map<string, Block>();
+    const blocks = new Map<number, Block>();
     for (const s of spans) {
       const res = dict.resource(s.resource);
       const scopeId = dict.scope(s.scope);
-      const opId = dict.operationId(res.serviceId, dict.keyId(s.name));
+      const opId = dict.operationOf(res.serviceId, s.name);
       const traceKey = traces.keyFor(s.traceId);
       const kind = KIND_NUMBER[s.kind];
       const status = STATUS_NUMBER[s.status.code];
@@ -131,7 +144,7 @@ export class BatchWriter {
       const m = minuteOf(s.startNs);
       // Blocks are per service *and start minute*, so a block's start times span under a
       // minute and a time-window search can bound its index range (see search.ts).
-      const blockKey = `${res.serviceId}:${m}`;
+      const blockKey = res.serviceId * 0x100000000 + (m % 0x100000000);
       const b = blocks.get(blockKey);
       if (b) {
         b.maxSeq = seq;
