@@ -58,6 +58,33 @@ describe('golden: simple-db-p6.json', () => {
   });
 });
 
+describe('golden: smartthings-oauth-authorization.json', () => {
+  const r = analyze(load('smartthings-oauth-authorization.json'));
+
+  it('the request that leaves datamgmt for stlogin and returns is a cycle', () => {
+    const cycles = r.findings.filter((f) => f.rule === 'cyclic-dependency');
+    expect(cycles.map((f) => [f.severity, f.services, f.evidence.details?.path])).toEqual([['high', ['datamgmt', 'stlogin'], ['datamgmt', 'stlogin', 'datamgmt']]]);
+  });
+
+  it('the authorize endpoint runs a 5-service synchronous chain', () => {
+    const chains = r.findings.filter((f) => f.rule === 'sync-chain');
+    expect(chains.map((f) => [f.severity, f.resources[0].name, f.evidence.counts.maxDepth])).toEqual([['medium', 'datamgmt /oauth/authorize', 5]]);
+  });
+
+  it('scores the cycle and the chain into one cluster', () => {
+    const top = r.score.clusters[0];
+    expect(top.services).toEqual(expect.arrayContaining(['datamgmt', 'stlogin']));
+    expect(top.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['cyclic-dependency', 'sync-chain']));
+  });
+});
+
+describe('golden: messaging.json and skew.json', () => {
+  it('an async hand-off and a skewed pair are not smells', () => {
+    expect(summary(analyze(load('messaging.json')))).toEqual([]);
+    expect(summary(analyze(load('skew.json')))).toEqual([]);
+  });
+});
+
 describe('golden: every fixture', () => {
   it.each(['yelp.json', 'ascend.json', 'messaging.json', 'envoy.json', 'simple-db-p6.json', 'skew.json', 'smartthings-oauth-authorization.json'])(
     '%s analyzes without a rule failing',
