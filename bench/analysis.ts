@@ -1,10 +1,11 @@
 // Analysis benchmark (issue 3). Three measurements, each in its own process so peak RSS is its own:
 //  1. full analysis of 1M spans from a file: an OTLP JSON-lines file of a realistic synthetic
 //     system (gateway → services → databases, topics, uninstrumented peers) is read with
-//     readTraceFile and analyzed by SpanAnalyzer — target ≤20 s and ≤1 GB peak RSS;
+//     readTraceFile and analyzed by Analyzer (graph, RED and every rule) — target ≤20 s and
+//     ≤1 GB peak RSS;
 //  2. graph build over 1,000 services and 10,000 edges (GraphAccumulator.build + graphToJson +
 //     JSON.stringify, what GET /api/v1/graph does after the rollups are merged) — target p95 ≤100 ms;
-//  3. the same 1M spans analyzed from memory (no parsing), for the analysis cost alone.
+//  3. the same 1M spans analyzed from memory by analyzeSpans (graph + RED, no parsing, no rules).
 //
 //   npm run bench:analysis -- [--spans 1000000] [--keep]
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzeSpans, SpanAnalyzer } from '../lib/analysis/analyzer.ts';
+import { Analyzer } from '../lib/analysis/analyze.ts';
+import { analyzeSpans } from '../lib/analysis/analyzer.ts';
 import { GraphAccumulator } from '../lib/analysis/graph/accumulator.ts';
 import { graphToJson } from '../lib/analysis/graph/json.ts';
 import { buildTraceTree } from '../lib/analysis/trace/tree.ts';
@@ -192,7 +194,7 @@ function peakRssMb(): number {
 
 async function runFile(file: string): Promise<void> {
   const t0 = performance.now();
-  const a = new SpanAnalyzer({ now: Date.now() });
+  const a = new Analyzer({ now: Date.now() });
   let rejected = 0;
   for await (const batch of readTraceFile(file)) {
     a.add(batch.spans);
@@ -201,7 +203,9 @@ async function runFile(file: string): Promise<void> {
   const tRead = performance.now();
   const r = a.finish();
   const t1 = performance.now();
-  console.log(JSON.stringify({ spans: r.spans, rejected, traces: r.traces, nodes: r.graph.nodes.length, edges: r.graph.edges.length, services: r.services.length, readMs: Math.round(tRead - t0), analyzeMs: Math.round(t1 - tRead), totalMs: Math.round(t1 - t0), peakRssMb: peakRssMb(), quality: r.quality }));
+  const byRule: Record<string, number> = {};
+  for (const f of r.findings.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  console.log(JSON.stringify({ findings: byRule, notEvaluated: r.findings.notEvaluated.length, spans: r.spans, rejected, traces: r.traces, nodes: r.graph.nodes.length, edges: r.graph.edges.length, services: r.services.length, readMs: Math.round(tRead - t0), analyzeMs: Math.round(t1 - tRead), totalMs: Math.round(t1 - t0), peakRssMb: peakRssMb(), quality: r.quality }));
 }
 
 async function runMemory(file: string): Promise<void> {
@@ -327,9 +331,10 @@ async function main(): Promise<void> {
     console.log(`  read+decode ${f.readMs} ms, analyze ${f.analyzeMs} ms, total ${f.totalMs} ms (target ≤20000) ${okT ? 'OK' : 'MISSED'}`);
     console.log(`  peak RSS ${f.peakRssMb} MB (target ≤1024) ${okM ? 'OK' : 'MISSED'}`);
     console.log(`  quality ${JSON.stringify(f.quality)}`);
+    console.log(`  findings by rule ${JSON.stringify(f.findings)} (${f.notEvaluated} rules not evaluated)`);
 
     const m = child(['--memory', file]);
-    console.log(`analysis alone (spans already in memory): ${m.analyzeMs} ms; RSS with spans ${m.rssWithSpansMb} MB, peak ${m.peakRssMb} MB`);
+    console.log(`graph + RED alone (spans already in memory, no rules): ${m.analyzeMs} ms; RSS with spans ${m.rssWithSpansMb} MB, peak ${m.peakRssMb} MB`);
 
     const gr = child(['--graph']);
     const full = gr.full as { p50Ms: number; p95Ms: number; jsonBytes: number };

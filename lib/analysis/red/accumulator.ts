@@ -2,7 +2,8 @@
 // per key, optional per-step buckets for time series). Mergeable like the graph accumulator, so
 // per-minute rollups add up to any window.
 import { LatencySketch, round3, round6 } from '../stats/sketch.ts';
-import type { SpanNode, TraceTree } from '../trace/tree.ts';
+import type { TraceTree } from '../trace/tree.ts';
+import { exclusiveTimes } from './exclusive.ts';
 import type { OperationRed, RedPoint, RedStats, ServiceRed } from './types.ts';
 
 export interface RedOptions {
@@ -80,19 +81,9 @@ export class RedAccumulator {
   }
 
   addTrace(tree: TraceTree): void {
-    // Exclusive time of each request: self time of the spans it ran in its own service, without
-    // crossing into another service and without the client/producer spans it waited on.
-    const entry: (SpanNode | undefined)[] = new Array(tree.nodes.length);
-    const exclusiveNs = new Map<SpanNode, number>();
-    for (const n of tree.nodes) {
-      const isEntry = n.kind === 'server' || n.kind === 'consumer';
-      const p = n.parent;
-      const e = isEntry ? n : p && p.service === n.service ? entry[p.index] : undefined;
-      entry[n.index] = e;
-      if (n.kind === 'client' || n.kind === 'producer') continue;
-      if (e) exclusiveNs.set(e, (exclusiveNs.get(e) ?? 0) + n.selfTimeNs);
-      else this.service(n.service).looseSelfMs += n.selfTimeNs / 1e6;
-    }
+    // Exclusive time of each request (red/exclusive.ts, shared with the live fold).
+    const { byEntry: exclusiveNs, looseByService } = exclusiveTimes(tree);
+    for (const [svc, ns] of looseByService) this.service(svc).looseSelfMs += ns / 1e6;
     for (const n of tree.nodes) {
       if (n.kind !== 'server' && n.kind !== 'consumer') continue;
       const s = this.service(n.service);
