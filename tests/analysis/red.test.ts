@@ -120,3 +120,29 @@ describe('redFromMetrics', () => {
     expect(r.services).toEqual([]);
   });
 });
+
+describe('redFromMetrics with exponential histograms', () => {
+  it('reads base-2 buckets (scale 0) in seconds into ms percentiles', () => {
+    const p: MetricPoint = {
+      resource: { serviceName: 'api', attributes: {} },
+      scope: { name: 'test' },
+      name: 'http.server.request.duration',
+      unit: 's',
+      type: 'exponential_histogram',
+      temporality: 'delta',
+      attributes: { 'http.route': '/x' },
+      timeNs: T0,
+      count: 100,
+      scale: 0,
+      zeroCount: 0,
+      // scale 0: bucket i covers (2^(offset+i), 2^(offset+i+1)] s; offset -5 → (1/32, 1/16] s = (31.25, 62.5] ms
+      positive: { offset: -5, bucketCounts: [100] },
+    };
+    const r = redFromMetrics([p]);
+    if ('error' in r) throw new Error(r.error);
+    expect(r.services[0].calls).toBe(100);
+    expect(r.services[0].p50Ms).toBeGreaterThan(31.25);
+    expect(r.services[0].p99Ms).toBeLessThanOrEqual(62.5);
+    expect(r.operations[0].operation).toBe('/x');
+  });
+});
