@@ -1,6 +1,7 @@
 // The ingest process: OTLP/HTTP receiver → writer thread → store. `startCollector` runs in
 // whatever process calls it (the `faultline collector` command, a child process of `serve`,
 // a test); `forkCollector` runs it in a child process of its own.
+import { LiveThread } from './live.ts';
 import { CollectorMetrics } from './metrics.ts';
 import { Retention } from './retention.ts';
 import { createServer, listen } from './server.ts';
@@ -25,6 +26,13 @@ export interface CollectorOptions {
   retentionIntervalMs?: number;
   /** Largest group commit, in items. Default 4096 (measured best: 2048-span transactions write ~14% faster than 512, 8192 no better). */
   maxGroupItems?: number;
+  /**
+   * Run the live analyzer (per-minute graph/RED rollups) on its own thread. Default true; with
+   * several collectors on one database a lease lets one of them analyze.
+   */
+  live?: boolean;
+  /** Grace period before an unpaired CLIENT span becomes an edge to an external node. Default 30 s. */
+  liveGraceMs?: number;
 }
 
 export interface RunningCollector {
@@ -56,12 +64,14 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     retentionMs > 0
       ? Retention.start({ dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000 }, metrics)
       : undefined;
+  const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs });
   const server = createServer({ writer, metrics, maxBodyBytes });
   const host = opts.host ?? '127.0.0.1';
   let port: number;
   try {
     port = await listen(server, opts.port ?? DEFAULT_OTLP_PORT, host);
   } catch (err) {
+    await live?.close();
     await retention?.close();
     await writer.close();
     throw err;
@@ -79,6 +89,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
         await waitForIdle(w);
         server.closeAllConnections();
         await stopped;
+        await live?.close();
         await retention?.close();
         await w.close();
       })();

@@ -1,0 +1,42 @@
+// The live analyzer on its own thread and connection (lib/live): every second it folds the spans
+// committed since its cursor into the per-minute rollups, so graph and RED stay fresh without
+// touching the HTTP thread, the writer thread or the dashboard's event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import { LiveAnalyzer, type LiveAnalyzerOptions } from '../lib/live/analyzer.ts';
+import type { FromLive } from './live.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('live-worker must run as a worker thread');
+const opts = workerData as LiveAnalyzerOptions & { intervalMs: number };
+
+let analyzer: LiveAnalyzer | undefined;
+let timer: NodeJS.Timeout | undefined;
+let closing = false;
+
+function tick(): void {
+  timer = undefined;
+  if (closing) return;
+  try {
+    analyzer ??= new LiveAnalyzer(opts);
+    const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
+    port!.postMessage({ type: 'pass', ...r } satisfies FromLive);
+  } catch (err) {
+    // A busy or briefly unavailable database: the cursor did not move, the next tick retries.
+    port!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromLive);
+  }
+  if (!closing) timer = setTimeout(tick, opts.intervalMs);
+}
+
+port.on('message', (msg: { type: 'close' }) => {
+  if (msg.type !== 'close') return;
+  closing = true;
+  if (timer) clearTimeout(timer);
+  try {
+    analyzer?.close();
+  } finally {
+    port!.postMessage({ type: 'closed' } satisfies FromLive);
+    port!.close();
+  }
+});
+
+tick();
