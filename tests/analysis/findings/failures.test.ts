@@ -29,13 +29,16 @@ describe('cascading-failure', () => {
   });
 });
 
-/** `perMinute[m]` = [calls, errors] from checkout to payments during minute m, one trace per call. */
-function traffic(perMinute: [number, number][], opts: { breaker?: boolean } = {}): Span[] {
+/**
+ * `perMinute[m]` = [calls, errors] from checkout to payments during minute m, one trace per call,
+ * spread evenly over the minute (or over `burstMs` from its start).
+ */
+function traffic(perMinute: [number, number][], opts: { breaker?: boolean; burstMs?: number } = {}): Span[] {
   const out: Span[] = [];
   perMinute.forEach(([calls, errors], m) => {
     for (let i = 0; i < calls; i++) {
       const trace = `m${m}c${i}`;
-      const start = m * 60_000 + i * 100;
+      const start = m * 60_000 + (i * (opts.burstMs ?? 60_000)) / calls;
       out.push(span({ trace, id: 'root', service: 'checkout', kind: 'server', start, dur: 50 }));
       let parent = 'root';
       if (opts.breaker) {
@@ -54,6 +57,12 @@ describe('missing-circuit-breaker', () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ severity: 'high', services: ['checkout', 'payments'], resources: [{ kind: 'edge', name: 'checkout->payments' }] });
     expect(f[0].evidence.counts).toMatchObject({ failingMinutes: 1, callsWhileFailing: 20, errorsWhileFailing: 11 });
+  });
+
+  it('a failing burst shorter than a minute is not a minute of failure', () => {
+    expect(findingsOf(traffic([[20, 0], [20, 20]], { burstMs: 5_000 }), 'missing-circuit-breaker')).toEqual([]);
+    // Two failing minutes of bursts cover more than a minute between them.
+    expect(findingsOf(traffic([[20, 0], [20, 20], [20, 20]], { burstMs: 5_000 }), 'missing-circuit-breaker')).toHaveLength(1);
   });
 
   it('exactly half failing: nothing', () => {

@@ -12,7 +12,11 @@ const defaults = {
   errorRate: 0.5,
   /** …out of at least this many calls (one failed call in a quiet minute is not an outage). */
   minCallsPerMinute: 10,
-  /** Consecutive failing minutes needed. */
+  /**
+   * How long the failure must last. Measured over consecutive failing minutes as the time their
+   * calls cover (first to last call, plus one average gap: each call stands for its interval), so
+   * a 2-second burst inside one minute bucket is not "a minute of failure".
+   */
   minFailingMinutes: 1,
   /** The caller "did not back off" while its call rate stayed above (1 - maxRateDrop) of the rate before. */
   maxRateDrop: 0.5,
@@ -20,12 +24,19 @@ const defaults = {
   minRetries: 3,
 };
 
-const NS_PER_MINUTE = 60_000_000_000n;
+
+interface Bucket {
+  calls: number;
+  errors: number;
+  /** Epoch ms of the first and last call in the bucket. */
+  firstMs: number;
+  lastMs: number;
+}
 
 interface EdgeState {
   caller: string;
   callee: string;
-  minutes: Map<number, { calls: number; errors: number }>;
+  minutes: Map<number, Bucket>;
   errorTraceIds: string[];
   errorSpans: SpanRef[];
   storms: number;
@@ -51,7 +62,7 @@ export const missingCircuitBreaker: Rule<State, typeof defaults> = {
   title: 'Missing circuit breaker',
   defaultSeverity: 'high',
   defaults,
-  thresholdTypes: { minFailingMinutes: 'integer', maxRateDrop: 'share' },
+  thresholdTypes: { minFailingMinutes: 'number', maxRateDrop: 'share' },
   allowKeys: ['service', 'target'],
   remediation:
     'Wrap the call in a circuit breaker (opossum, cockatiel, resilience4j, Polly, or Envoy outlier detection) so a failing dependency is cut off and probed instead of hammered, and retry only with capped exponential backoff and jitter.',
@@ -75,17 +86,20 @@ export const missingCircuitBreaker: Rule<State, typeof defaults> = {
       if (!target || (target.kind !== 'service' && target.kind !== 'external')) continue;
       const e = edgeOf(n.service, target.name);
       if (!e) continue;
-      const minute = Number(n.span.startNs / NS_PER_MINUTE);
+      const ms = Number(n.span.startNs / 1_000_000n);
+      const minute = Math.floor(ms / 60_000);
       let b = e.minutes.get(minute);
       if (!b) {
         if (e.minutes.size >= MAX_MINUTES_PER_EDGE || state.buckets >= MAX_BUCKETS) {
           state.droppedMinutes++;
           continue;
         }
-        e.minutes.set(minute, (b = { calls: 0, errors: 0 }));
+        e.minutes.set(minute, (b = { calls: 0, errors: 0, firstMs: ms, lastMs: ms }));
         state.buckets++;
       }
       b.calls++;
+      if (ms < b.firstMs) b.firstMs = ms;
+      if (ms > b.lastMs) b.lastMs = ms;
       const remote = remoteChild(n);
       if (isError(n) || (remote && isError(remote))) {
         b.errors++;
@@ -194,8 +208,10 @@ export function fullRateOutage(e: EdgeState, t: typeof defaults): Outage | undef
     const calls = run.map((m) => e.minutes.get(m)!.calls);
     const errors = run.reduce((n, m) => n + e.minutes.get(m)!.errors, 0);
     const total = calls.reduce((a, b) => a + b, 0);
-    if (run.length >= t.minFailingMinutes && Math.min(...calls) >= reference * (1 - t.maxRateDrop)) {
-      return { startMinute: run[0], minutes: run.length, calls: total, errors, errorRate: errors / total, callsPerMinute: Math.round(total / run.length) };
+    const span = e.minutes.get(run[run.length - 1])!.lastMs - e.minutes.get(run[0])!.firstMs;
+    const coveredMs = total > 1 ? (span * total) / (total - 1) : 0;
+    if (coveredMs >= t.minFailingMinutes * 60_000 && Math.min(...calls) >= reference * (1 - t.maxRateDrop)) {
+      return { startMinute: run[0], minutes: Math.round((coveredMs / 60_000) * 10) / 10, calls: total, errors, errorRate: errors / total, callsPerMinute: Math.round((total * 60_000) / coveredMs) };
     }
     i = j;
   }
