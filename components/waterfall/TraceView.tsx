@@ -83,7 +83,7 @@ function TraceBody({ data, onReload, reloading }: { data: TraceResponse; onReloa
     if (highlights.size > 0 && selected < 0) select(Math.min(...highlights));
     // Once per trace: later highlight edits come from the user.
     // (select and selected change as the user clicks; they must not re-trigger this.)
-  }, [highlights]); // eslint-disable-line
+  }, [highlights]);
 
   const [query, setQuery] = useState(view.get('q') ?? '');
   const [debounced, setDebounced] = useState(query);

@@ -9,7 +9,8 @@ export interface PeerSpan {
   attributes: Record<string, JsonAttributeValue>;
 }
 
-const PEER_ATTRIBUTES = ['peer.service', 'server.address', 'db.system', 'messaging.destination.name'];
+// New semantic-convention names first (the collector folds old ones into them), old ones for imports.
+const PEER_ATTRIBUTES = ['service.peer.name', 'peer.service', 'server.address', 'db.system.name', 'db.system', 'messaging.destination.name'];
 
 export function peerServiceOf(spans: readonly PeerSpan[], index: number, subtreeEnd: Int32Array): string | null {
   const s = spans[index];
