@@ -108,3 +108,14 @@ describe('distributed-monolith score', () => {
     expect(monolithScore([f('hub-service', ['a'])])).toEqual({ total: 0, clusters: [] });
   });
 });
+
+describe('per-service overrides', () => {
+  it('apply to the service a finding is about: severity, enabled', () => {
+    const spans = chain('t', ['edge', 'b', 'c', 'd', 'e']);
+    const sev = config({ rules: { 'sync-chain': { services: { edge: { severity: 'info' } } } } });
+    expect(analyze(spans, sev).findings.find((f) => f.rule === 'sync-chain')?.severity).toBe('info');
+    // An override for another service on the chain does not apply: the finding is about edge's endpoint.
+    const other = config({ rules: { 'sync-chain': { services: { c: { enabled: false } } } } });
+    expect(analyze(spans, other).findings.some((f) => f.rule === 'sync-chain')).toBe(true);
+  });
+});
