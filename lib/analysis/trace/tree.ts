@@ -76,83 +76,83 @@ function halfRank(s: Span): number {
   }
 }
 
+// Comparisons only: bigint subtraction would allocate on every compare of every sort.
 function byStart(a: SpanNode, b: SpanNode): number {
-  const d = a.span.startNs - b.span.startNs;
-  if (d !== 0n) return d < 0n ? -1 : 1;
+  const x = a.span.startNs;
+  const y = b.span.startNs;
+  if (x !== y) return x < y ? -1 : 1;
   return a.span.spanId < b.span.spanId ? -1 : a.span.spanId > b.span.spanId ? 1 : 0;
+}
+
+function newNode(span: Span): SpanNode {
+  return { span, service: normalizeServiceName(span.resource.serviceName), kind: 'internal', children: [], depth: 0, selfTimeNs: 0, index: -1 };
 }
 
 export function buildTraceTree(spans: Span[]): TraceTree {
   const traceId = spans.length > 0 ? spans[0].traceId : '';
   let duplicates = 0;
 
-  // 1. Group by span id; within a group, order the halves and drop exact duplicates.
-  const groups = new Map<string, SpanNode[]>();
+  // 1. Group by span id. Almost every id is unique, so a group is one node until a second half
+  //    (Zipkin) or a duplicate shows up; exact duplicates are dropped.
+  const groups = new Map<string, SpanNode | SpanNode[]>();
   for (const span of spans) {
-    const node: SpanNode = {
-      span,
-      service: normalizeServiceName(span.resource.serviceName),
-      kind: 'internal',
-      children: [],
-      depth: 0,
-      selfTimeNs: 0,
-      index: -1,
-    };
+    const node = newNode(span);
     const g = groups.get(span.spanId);
-    if (!g) {
-      groups.set(span.spanId, [node]);
+    if (g === undefined) {
+      groups.set(span.spanId, node);
       continue;
     }
-    const dup = g.some(
-      (o) => o.span.kind === span.kind && o.service === node.service && o.span.startNs === span.startNs,
-    );
-    if (dup) duplicates++;
-    else g.push(node);
+    const list = Array.isArray(g) ? g : [g];
+    if (list.some((o) => o.span.kind === span.kind && o.service === node.service && o.span.startNs === span.startNs)) {
+      duplicates++;
+      continue;
+    }
+    list.push(node);
+    if (list !== g) groups.set(span.spanId, list);
   }
 
   // 2. Link: halves of one id chain (caller half → callee half); the group's first half attaches
   //    to the tail (deepest half) of its parent's group.
-  const tails = new Map<string, SpanNode>();
-  for (const [id, g] of groups) {
-    if (g.length > 1) g.sort((a, b) => halfRank(a.span) - halfRank(b.span) || byStart(a, b));
-    tails.set(id, g[g.length - 1]);
-  }
+  const tailOf = (g: SpanNode | SpanNode[]): SpanNode => (Array.isArray(g) ? g[g.length - 1] : g);
+  for (const g of groups.values()) if (Array.isArray(g)) g.sort((a, b) => halfRank(a.span) - halfRank(b.span) || byStart(a, b));
   let orphans = 0;
   const all: SpanNode[] = [];
+  const roots: SpanNode[] = [];
+  const link = (node: SpanNode, id: string): void => {
+    all.push(node);
+    const pid = node.span.parentSpanId;
+    if (!pid || pid === id) {
+      roots.push(node); // a root, or its own parent (a 1-cycle)
+      return;
+    }
+    const pg = groups.get(pid);
+    if (pg === undefined) {
+      orphans++;
+      roots.push(node);
+      return;
+    }
+    node.parent = tailOf(pg);
+    node.parent.children.push(node);
+  };
   for (const [id, g] of groups) {
-    for (let i = 0; i < g.length; i++) {
-      const node = g[i];
-      all.push(node);
-      if (i > 0) {
-        node.parent = g[i - 1];
-        continue;
-      }
-      const pid = node.span.parentSpanId;
-      if (!pid || pid === id) continue; // a root, or its own parent (a 1-cycle): root
-      const p = tails.get(pid);
-      if (p) node.parent = p;
-      else orphans++;
+    if (!Array.isArray(g)) {
+      link(g, id);
+      continue;
+    }
+    link(g[0], id);
+    for (let i = 1; i < g.length; i++) {
+      all.push(g[i]);
+      g[i].parent = g[i - 1];
+      g[i - 1].children.push(g[i]);
     }
   }
-  for (const node of all) if (node.parent) node.parent.children.push(node);
 
-  // 3. Cycles: a node whose ancestor chain never reaches a root. Mark reachability from roots,
-  //    then cut each remaining cycle at its earliest-starting member.
-  const reached = new Set<SpanNode>();
-  const mark = (root: SpanNode): void => {
-    const stack = [root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (reached.has(n)) continue;
-      reached.add(n);
-      for (const c of n.children) stack.push(c);
-    }
-  };
-  const roots: SpanNode[] = [];
-  for (const n of all) if (!n.parent) roots.push(n);
-  for (const r of roots) mark(r);
+  // 3. Order, depth, pre-order list, self time. A node the walk from the roots never reaches is
+  //    on (or under) a parent cycle: cut each cycle at its earliest-starting member and walk again.
   let cyclesBroken = 0;
-  if (reached.size < all.length) {
+  let nodes = walk(roots);
+  if (nodes.length < all.length) {
+    const reached = new Set(nodes);
     for (const start of all) {
       if (reached.has(start)) continue;
       // Walk up until a node repeats: that node and its ancestors up to the repeat are the cycle.
@@ -169,11 +169,29 @@ export function buildTraceTree(spans: Span[]): TraceTree {
       cut.parent = undefined;
       roots.push(cut);
       cyclesBroken++;
-      mark(cut);
+      const stack = [cut];
+      while (stack.length > 0) {
+        const x = stack.pop()!;
+        reached.add(x);
+        for (const c of x.children) stack.push(c);
+      }
     }
+    nodes = walk(roots);
   }
 
-  // 4. Order, depth, pre-order list, self time; trace bounds.
+  let startNs = 0n;
+  let endNs = 0n;
+  for (const n of nodes) {
+    const sp = n.span;
+    if (sp.startNs <= 0n) continue; // Zipkin spans without a timestamp
+    if (startNs === 0n || sp.startNs < startNs) startNs = sp.startNs;
+    if (sp.endNs > endNs) endNs = sp.endNs;
+  }
+  return { traceId, roots, nodes, startNs, endNs, duplicates, orphans, cyclesBroken };
+}
+
+/** DFS pre-order from the roots (sorted in place); sets depth, index, kind and self time. */
+function walk(roots: SpanNode[]): SpanNode[] {
   roots.sort(byStart);
   const nodes: SpanNode[] = [];
   const stack: SpanNode[] = [];
@@ -191,38 +209,33 @@ export function buildTraceTree(spans: Span[]): TraceTree {
     n.selfTimeNs = selfTime(n);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
-
-  let startNs = 0n;
-  let endNs = 0n;
-  for (const n of nodes) {
-    const s = n.span;
-    if (s.startNs <= 0n) continue; // Zipkin spans without a timestamp
-    if (startNs === 0n || s.startNs < startNs) startNs = s.startNs;
-    if (s.endNs > endNs) endNs = s.endNs;
-  }
-  return { traceId, roots, nodes, startNs, endNs, duplicates, orphans, cyclesBroken };
+  return nodes;
 }
 
-// Children are sorted by start, so one sweep merges their (clipped) intervals.
+// Children are sorted by start, so one sweep merges their (clipped) intervals. Offsets from the
+// parent's start are numbers (exact below ~104 days), so only one bigint per child is made.
 function selfTime(n: SpanNode): number {
+  const dur = Math.max(0, n.span.durationNs);
+  const kids = n.children;
+  if (kids.length === 0) return dur;
   const s0 = n.span.startNs;
-  const e0 = n.span.endNs;
-  if (n.children.length === 0 || e0 <= s0) return Math.max(0, n.span.durationNs);
-  let covered = 0n;
-  let curS = -1n;
-  let curE = -1n;
-  for (const c of n.children) {
-    let cs = c.span.startNs;
-    let ce = c.span.endNs;
-    if (cs < s0) cs = s0;
+  const e0 = Number(n.span.endNs - s0);
+  if (e0 <= 0) return dur;
+  let covered = 0;
+  let curS = -1;
+  let curE = -1;
+  for (const c of kids) {
+    const cs0 = Number(c.span.startNs - s0);
+    const cs = cs0 < 0 ? 0 : cs0;
+    let ce = cs0 + c.span.durationNs;
     if (ce > e0) ce = e0;
     if (ce <= cs) continue;
-    if (curE < 0n || cs > curE) {
+    if (curE < 0 || cs > curE) {
       if (curE > curS) covered += curE - curS;
       curS = cs;
       curE = ce;
     } else if (ce > curE) curE = ce;
   }
-  if (curE > curS && curS >= 0n) covered += curE - curS;
-  return Math.max(0, n.span.durationNs - Number(covered));
+  if (curE > curS && curS >= 0) covered += curE - curS;
+  return Math.max(0, dur - covered);
 }
