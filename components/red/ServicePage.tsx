@@ -8,7 +8,7 @@ import { SeverityBadge } from '../findings/SeverityBadge.tsx';
 import { useFindings } from '../service-map/MapPage.tsx';
 import { NODE_KIND_STYLE, errorColor } from '../service-map/style.ts';
 import { DataTable, type Column } from '../ui/DataTable.tsx';
-import { formatCount, formatMs, formatPercent, formatRate } from '../ui/format.ts';
+import { formatCount, formatMs, formatPercent, formatRate, rateFormatter } from '../ui/format.ts';
 import { LastDataHint } from '../ui/LastDataHint.tsx';
 import { appPath } from '../ui/safe-url.ts';
 import { EmptyState, ErrorState, Loading, Muted } from '../ui/states.tsx';
@@ -19,11 +19,12 @@ import { describeStep } from './step.ts';
 import { TimeSeriesChart } from './TimeSeriesChart.tsx';
 
 const RATE: ChartSeries<RedPointJson>[] = [{ key: 'rate', label: 'requests/s', color: '#5b9cff', value: (p) => p.ratePerSec, fill: true }];
-const ERRORS: ChartSeries<RedPointJson>[] = [{ key: 'err', label: 'error rate', color: '#f2495c', value: (p) => p.errorRate, fill: true }];
+const hadCalls = (p: RedPointJson) => p.calls > 0;
+const ERRORS: ChartSeries<RedPointJson>[] = [{ key: 'err', label: 'error rate', color: '#f2495c', value: (p) => p.errorRate, fill: true, defined: hadCalls }];
 const LATENCY: ChartSeries<RedPointJson>[] = [
-  { key: 'p50', label: 'p50', color: '#73bf69', value: (p) => p.p50Ms },
-  { key: 'p95', label: 'p95', color: '#fade2a', value: (p) => p.p95Ms },
-  { key: 'p99', label: 'p99', color: '#ff7a45', value: (p) => p.p99Ms },
+  { key: 'p50', label: 'p50', color: '#73bf69', value: (p) => p.p50Ms, defined: hadCalls },
+  { key: 'p95', label: 'p95', color: '#fade2a', value: (p) => p.p95Ms, defined: hadCalls },
+  { key: 'p99', label: 'p99', color: '#ff7a45', value: (p) => p.p99Ms, defined: hadCalls },
 ];
 
 export function ServicePage({ name }: { name: string }) {
@@ -91,7 +92,7 @@ export function ServicePage({ name }: { name: string }) {
         </EmptyState>
       ) : null}
       <div className="grid grid-3">
-        <TimeSeriesChart title="Request rate" points={d.series} series={RATE} yFormat={formatRate} domainMs={domain} hoverTime={hoverTime} onHoverTime={setHoverTime} testId="chart-rate" />
+        <TimeSeriesChart title="Request rate" points={d.series} series={RATE} yFormat={rateFormatter(Math.max(0, ...d.series.map((p) => p.ratePerSec)))} domainMs={domain} hoverTime={hoverTime} onHoverTime={setHoverTime} testId="chart-rate" />
         <TimeSeriesChart title="Error rate" points={d.series} series={ERRORS} yFormat={formatPercent} domainMs={domain} hoverTime={hoverTime} onHoverTime={setHoverTime} testId="chart-errors" />
         <TimeSeriesChart title="Latency" points={d.series} series={LATENCY} yFormat={formatMs} domainMs={domain} hoverTime={hoverTime} onHoverTime={setHoverTime} testId="chart-latency" />
       </div>

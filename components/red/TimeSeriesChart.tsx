@@ -85,7 +85,7 @@ export function TimeSeriesChart({ title, points, series, yFormat, domainMs, hove
           {hp ? (
             <>
               <line className="crosshair" x1={hx} x2={hx} y1={g.margin.top} y2={bottom} />
-              {series.map((s) => (
+              {series.filter((s) => !s.defined || s.defined(hp)).map((s) => (
                 <circle key={s.key} cx={hx} cy={g.y(s.value(hp))} r={3.5} fill={s.color} stroke="var(--bg)" strokeWidth={1.5} />
               ))}
             </>
@@ -97,7 +97,7 @@ export function TimeSeriesChart({ title, points, series, yFormat, domainMs, hove
             {series.map((s) => (
               <div key={s.key}>
                 <span className="swatch" style={{ background: s.color, marginRight: 6 }} />
-                {s.label}: <strong>{yFormat(s.value(hp))}</strong>
+                {s.label}: <strong>{s.defined && !s.defined(hp) ? 'no requests' : yFormat(s.value(hp))}</strong>
               </div>
             ))}
           </div>

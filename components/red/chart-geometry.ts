@@ -9,6 +9,8 @@ export interface ChartSeries<P> {
   value: (p: P) => number;
   /** Filled under the line (for a single-series rate chart). */
   fill?: boolean;
+  /** Points where the value means nothing (latency of a bucket with no requests) leave a gap. */
+  defined?: (p: P) => boolean;
 }
 
 export interface ChartGeometry {
@@ -47,8 +49,9 @@ export function chartGeometry<P extends { timeMs: number }>(points: readonly P[]
       const v = s.value(p);
       return Number.isFinite(v) ? v : 0;
     };
-    const l = line<P>().x((p) => x(new Date(p.timeMs))).y((p) => y(val(p)));
-    const a = s.fill ? area<P>().x((p) => x(new Date(p.timeMs))).y0(m.top + innerH).y1((p) => y(val(p))) : null;
+    const defined = s.defined ?? (() => true);
+    const l = line<P>().defined(defined).x((p) => x(new Date(p.timeMs))).y((p) => y(val(p)));
+    const a = s.fill ? area<P>().defined(defined).x((p) => x(new Date(p.timeMs))).y0(m.top + innerH).y1((p) => y(val(p))) : null;
     return { key: s.key, color: s.color, line: l(points as P[]) ?? '', area: a ? (a(points as P[]) ?? '') : undefined };
   });
   return { width, height, margin: m, xTicks, yTicks, paths, x: (t) => x(new Date(t)), y: (v) => y(v), invert: (px) => x.invert(px).getTime() };

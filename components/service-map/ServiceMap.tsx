@@ -46,7 +46,7 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
   const maxEdgeRate = useMemo(() => Math.max(0, ...graph.edges.map((e) => e.ratePerSec)), [graph.edges]);
   const radius = useMemo(() => nodeRadiusScale(maxNodeRate), [maxNodeRate]);
   const width = useMemo(() => edgeWidthScale(maxEdgeRate), [maxEdgeRate]);
-  const layoutNodes = useMemo(() => graph.nodes.map((n) => ({ id: n.id, r: radius(n.ratePerSec) })), [graph.nodes, radius]);
+  const layoutNodes = useMemo(() => graph.nodes.map((n) => ({ id: n.id, r: radius(n.ratePerSec), labelChars: shortLabel(n.name).length })), [graph.nodes, radius]);
   const { layout, ms, pending, error } = useLayout(layoutNodes, graph.edges);
 
   const nodeCount = graph.nodes.length;
@@ -86,8 +86,11 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
     const z = zoomRef.current;
     if (!svg || !z || !layout) return;
     const b = bounds(layout.positions, 60);
-    const k = Math.min(size.w / (b.x1 - b.x0), size.h / (b.y1 - b.y0), 1.6) * 0.95;
-    const t = zoomIdentity.translate(size.w / 2 - ((b.x0 + b.x1) / 2) * k, size.h / 2 - ((b.y0 + b.y1) / 2) * k).scale(k);
+    // Keep the legend (bottom-left overlay) from covering nodes: fit into the area above it.
+    const legendH = size.h > 500 ? 100 : 0;
+    const h = size.h - legendH;
+    const k = Math.min(size.w / (b.x1 - b.x0), h / (b.y1 - b.y0 + 40), 1.6) * 0.95;
+    const t = zoomIdentity.translate(size.w / 2 - ((b.x0 + b.x1) / 2) * k, h / 2 - ((b.y0 + b.y1) / 2) * k).scale(k);
     select(svg).call(z.transform, t);
   }, [layout, size]);
 

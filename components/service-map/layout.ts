@@ -7,6 +7,8 @@ import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY
 export interface LayoutNodeInput {
   id: string;
   r: number;
+  /** Characters in the node's label: long labels need more room beside the node. */
+  labelChars?: number;
 }
 export interface LayoutEdgeInput {
   source: string;
@@ -24,7 +26,7 @@ export interface LayoutOutput {
   ticks: number;
 }
 
-export const LAYER_SPACING = 230;
+export const LAYER_SPACING = 190;
 
 /** Longest-path layering on the graph with cycle back edges removed (iterative DFS, O(V+E)). */
 export function assignLayers(nodeIds: readonly string[], edges: readonly LayoutEdgeInput[]): Map<string, number> {
@@ -93,18 +95,32 @@ export function assignLayers(nodeIds: readonly string[], edges: readonly LayoutE
 interface SimNode extends SimulationNodeDatum {
   id: string;
   r: number;
+  /** Collision radius: the node plus room for its label. */
+  room: number;
   layer: number;
 }
 
 /** Enough ticks to settle small graphs well and big ones acceptably (measured: see docs/dashboard.md). */
 export function tickBudget(nodes: number, warmStart: boolean): number {
-  const base = nodes <= 100 ? 300 : nodes <= 400 ? 200 : 120;
+  const base = nodes <= 100 ? 300 : nodes <= 400 ? 200 : 100;
   return warmStart ? Math.round(base / 3) : base;
+}
+
+/**
+ * Column spacing: the full width for the usual handful of tiers, narrower for very deep graphs
+ * (a synthetic 1,000-service mesh has ~160 layers) so the map keeps a screen-like aspect ratio.
+ */
+export function layerSpacing(nodeCount: number, layerCount: number): number {
+  const targetWidth = Math.max(Math.sqrt(nodeCount) * 120, 10 * LAYER_SPACING);
+  return Math.max(24, Math.min(LAYER_SPACING, targetWidth / Math.max(1, layerCount - 1)));
 }
 
 export function computeLayout(input: LayoutInput): LayoutOutput {
   const ids = input.nodes.map((n) => n.id);
   const layers = assignLayers(ids, input.edges);
+  let maxLayer = 0;
+  for (const l of layers.values()) if (l > maxLayer) maxLayer = l;
+  const spacing = layerSpacing(ids.length, maxLayer + 1);
   const perLayer = new Map<number, number>();
   const prev = input.previous ?? {};
   let warm = 0;
@@ -115,8 +131,9 @@ export function computeLayout(input: LayoutInput): LayoutOutput {
     const p = prev[n.id];
     if (p) warm++;
     // Spread a layer's nodes vertically around 0 in alternation, so the first placed sit centred.
-    const y = p ? p.y : (k % 2 === 0 ? 1 : -1) * Math.ceil(k / 2) * 70;
-    return { id: n.id, r: n.r, layer, x: p ? p.x : layer * LAYER_SPACING, y };
+    const y = p ? p.y : (k % 2 === 0 ? 1 : -1) * Math.ceil(k / 2) * 95;
+    const room = Math.max(n.r + 38, Math.min(n.labelChars ?? 0, 28) * 3.7);
+    return { id: n.id, r: n.r, room, layer, x: p ? p.x : layer * spacing, y };
   });
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const links: SimulationLinkDatum<SimNode>[] = [];
@@ -127,11 +144,12 @@ export function computeLayout(input: LayoutInput): LayoutOutput {
   }
   const big = nodes.length > 300;
   const sim = forceSimulation(nodes)
-    .force('link', forceLink(links).distance(LAYER_SPACING * 0.55).strength(big ? 0.05 : 0.2))
-    .force('charge', forceManyBody<SimNode>().strength(big ? -120 : -420).distanceMax(big ? 400 : 900).theta(0.9))
-    .force('collide', forceCollide<SimNode>((n) => n.r + 18).iterations(big ? 1 : 2))
-    .force('x', forceX<SimNode>((n) => n.layer * LAYER_SPACING).strength(0.6))
-    .force('y', forceY<SimNode>(0).strength(big ? 0.02 : 0.06))
+    .force('link', forceLink(links).distance(spacing * 0.55).strength(big ? 0.05 : 0.2))
+    .force('charge', forceManyBody<SimNode>().strength(big ? -90 : -420).distanceMax(big ? 220 : 900).theta(0.9))
+    // Labels hang below nodes: small maps reserve room for them, big ones show no labels until zoomed.
+    .force('collide', forceCollide<SimNode>((n) => (big ? n.r + 14 : n.room)).iterations(big ? 1 : 2))
+    .force('x', forceX<SimNode>((n) => n.layer * spacing).strength(big ? 0.3 : 0.6))
+    .force('y', forceY<SimNode>(0).strength(big ? 0.02 : 0.04))
     .stop();
   const warmStart = warm > nodes.length * 0.8;
   if (warmStart) sim.alpha(0.3);

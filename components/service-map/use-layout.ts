@@ -33,7 +33,7 @@ export function useLayout(nodes: readonly LayoutNodeInput[], edges: readonly Lay
 
   useEffect(() => {
     const id = ++seq.current;
-    const payload = { nodes: input.current.nodes.map((n) => ({ id: n.id, r: n.r })), edges: input.current.edges.map((e) => ({ source: e.source, target: e.target })), previous: last.current?.positions };
+    const payload = { nodes: input.current.nodes.map((n) => ({ id: n.id, r: n.r, labelChars: n.labelChars })), edges: input.current.edges.map((e) => ({ source: e.source, target: e.target })), previous: last.current?.positions };
     setState((s) => ({ ...s, pending: true }));
     const done = (out: LayoutOutput, ms: number) => {
       if (id !== seq.current) return;

@@ -20,6 +20,18 @@ export function formatRate(perSec: number | null | undefined): string {
   return perMin >= 0.1 ? `${perMin.toFixed(1)}/min` : `${(perMin * 60).toFixed(1)}/h`;
 }
 
+/**
+ * One unit for a whole axis (mixing "/s" and "/min" ticks reads wrong): per second when the
+ * largest value reaches 0.1/s, else per minute.
+ */
+export function rateFormatter(max: number): (perSec: number) => string {
+  if (max >= 0.1) return formatRate;
+  return (v) => {
+    const perMin = v * 60;
+    return v === 0 ? '0' : `${perMin < 1 ? perMin.toFixed(2) : perMin < 10 ? perMin.toFixed(1) : perMin.toFixed(0)}/min`;
+  };
+}
+
 export function formatPercent(share: number | null | undefined): string {
   if (share == null || !Number.isFinite(share)) return '–';
   if (share === 0) return '0%';
