@@ -63,6 +63,21 @@ describe('retention', () => {
     expect(store.stats()).toMatchObject({ spans: 0, metricPoints: 0, logRecords: 0 });
   });
 
+  it('a writer on another connection never files late spans under a deleted trace', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const writer = openStore(`${t.dir}/two.db`);
+    const retention = openStore(`${t.dir}/two.db`);
+    cleanups.push(() => writer.close(), () => retention.close());
+    const traceId = hexId(16);
+    writer.writeBatch(batch([span({ traceId, startNs: T0 })]));
+    expect(retention.deleteOlderThan(T0 + MIN)).toBe(1);
+    const late = span({ traceId, startNs: T0 + 2n * MIN });
+    expect(writer.writeBatch(batch([late])).spansInserted).toBe(1);
+    expect(retention.getTrace(traceId)).toEqual([late]);
+    expect(writer.getTrace(traceId)).toEqual([late]);
+  });
+
   it('runs on a timer with an injected clock and stops', async () => {
     const store = fresh();
     const nowMs = Number(T0 / 1_000_000n) + 8 * 24 * 3600 * 1000;

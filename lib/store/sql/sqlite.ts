@@ -66,6 +66,8 @@ export const SQL = {
   insertDescriptor: `INSERT INTO metric_descriptors (encoded, name, description, unit, type, temporality, monotonic) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   descriptorsNamed: `SELECT id FROM metric_descriptors WHERE name = ?`,
 
+  /** SQLite only: the header's user_version counts retention passes that deleted trace rows. */
+  traceGeneration: `PRAGMA user_version`,
   // Traces and spans.
   traceKey: `SELECT key FROM traces WHERE trace_id = ?`,
   insertTrace: `INSERT INTO traces (trace_id) VALUES (?)`,

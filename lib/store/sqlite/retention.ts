@@ -47,7 +47,12 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
           st.deleteSpan.run(r.seq);
           keys.add(r.trace_key);
         }
-        for (const k of keys) if (st.traceHasSpans.get(k) === undefined) st.deleteTrace.run(k);
+        let tracesDeleted = 0;
+        for (const k of keys) {
+          if (st.traceHasSpans.get(k) === undefined) tracesDeleted += st.deleteTrace.run(k).changes;
+        }
+        // Writers cache trace keys; tell them (trace-keys.ts) that some no longer exist.
+        if (tracesDeleted > 0) db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true })) + 1}`);
         return rows.length;
       }).immediate();
     }

@@ -39,10 +39,11 @@ export class TraceKeys {
     return k;
   }
 
-  /** The key of an existing trace, or undefined (reads never create rows). */
+  /**
+   * The key of an existing trace, or undefined (reads never create rows). Always from the
+   * table: the write cache may be stale after another connection's retention.
+   */
   lookup(traceId: string): number | undefined {
-    const k = this.cur.get(traceId) ?? this.prev.get(traceId);
-    if (k !== undefined) return k;
     if (!/^[0-9a-f]{32}$/.test(traceId)) return undefined;
     const row = this.find.get(Buffer.from(traceId, 'hex')) as { key: number } | undefined;
     return row ? Number(row.key) : undefined;
@@ -58,6 +59,18 @@ export class TraceKeys {
       this.prev.delete(t);
     }
     this.created.length = 0;
+  }
+
+  private generation: number | undefined;
+
+  /**
+   * Retention (in any connection) bumps the database's user_version when it deletes trace
+   * rows; a writer checks it at the start of each transaction and drops cached keys that may
+   * name deleted traces, so a late span never lands under a key no trace row points to.
+   */
+  checkGeneration(current: number): void {
+    if (this.generation !== undefined && this.generation !== current) this.clear();
+    this.generation = current;
   }
 
   /** After retention deleted trace rows. */

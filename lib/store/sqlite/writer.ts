@@ -60,6 +60,7 @@ export class BatchWriter {
   private readonly insertSpan: Database.Statement;
   private readonly upsertMinute: Database.Statement;
   private readonly insertBlock: Database.Statement;
+  private readonly generation: Database.Statement;
   private readonly insertPoint: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly w = new ByteWriter(64 * 1024);
@@ -75,6 +76,7 @@ export class BatchWriter {
     this.insertSpan = db.prepare(SQL.insertSpan);
     this.upsertMinute = db.prepare(SQL.upsertSpanMinute);
     this.insertBlock = db.prepare(SQL.insertSpanBlock);
+    this.generation = db.prepare(SQL.traceGeneration).pluck();
     this.insertPoint = db.prepare(SQL.insertPoint);
     this.insertLog = db.prepare(SQL.insertLog);
     this.run = db.transaction((batch: IngestBatch) => this.writeAll(batch)).immediate;
@@ -96,7 +98,10 @@ export class BatchWriter {
 
   private writeAll(batch: IngestBatch): WriteResult {
     const result: WriteResult = { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
-    if (batch.spans.length > 0) this.writeSpans(batch.spans, result);
+    if (batch.spans.length > 0) {
+      this.traces.checkGeneration(Number(this.generation.get()));
+      this.writeSpans(batch.spans, result);
+    }
     for (const p of batch.metrics) this.writePoint(p);
     result.metricPointsInserted = batch.metrics.length;
     for (const l of batch.logs) this.writeLog(l);
