@@ -67,3 +67,9 @@ export class Reservoir {
     return this.seen;
   }
 }
+
+/** Rounds a ratio or a millisecond figure for evidence, so reports do not show 0.30000000000000004. */
+export function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

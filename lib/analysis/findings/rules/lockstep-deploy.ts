@@ -1,7 +1,6 @@
 // Services that are always released together are one deployable split across repositories.
-import { CappedMap } from '../bounded.ts';
+import { CappedMap, round } from '../bounded.ts';
 import type { Finding, Rule, ServiceVersion } from '../types.ts';
-import { round } from './sync-chain.ts';
 
 const defaults = {
   /** Two releases land "together" when their first sightings are at most this far apart. */

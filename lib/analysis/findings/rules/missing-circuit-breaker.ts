@@ -1,11 +1,10 @@
 // A failing dependency called at full rate, or retried in a storm: nothing stops the caller from
 // piling onto a callee that is already down.
-import { addExample, CappedMap, spanRefs } from '../bounded.ts';
+import { CappedMap, addExample, round, spanRefs } from '../bounded.ts';
 import { attrNumber, callTarget, isError, remoteChild } from '../trace-facts.ts';
 import { operationOf } from './n-plus-one-api.ts';
 import type { SpanNode } from '../../trace/tree.ts';
 import { edgeKey, type Finding, type Rule, type SpanRef } from '../types.ts';
-import { round } from './sync-chain.ts';
 
 const defaults = {
   /** A minute is failing when more than this share of the edge's calls fail… */

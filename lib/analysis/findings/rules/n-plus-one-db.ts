@@ -1,10 +1,9 @@
 // Queries in a loop: one parent issuing the same-shape query again and again, one after another.
-import { addExample, CappedMap, spanRefs } from '../bounded.ts';
+import { CappedMap, addExample, round, spanRefs } from '../bounded.ts';
 import { hasShapeAttributes, queryShapeOf } from '../query-shape.ts';
 import { databaseOf, isDb } from '../trace-facts.ts';
 import type { SpanNode } from '../../trace/tree.ts';
 import type { Finding, Rule, Severity, SpanRef } from '../types.ts';
-import { round } from './sync-chain.ts';
 
 const defaults = {
   /** Same-shape, non-overlapping queries under one parent (Digma and Sentry use 5). */

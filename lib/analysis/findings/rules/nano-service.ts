@@ -1,10 +1,9 @@
 // Too small to be a service: it adds a network hop and a deployment but does almost nothing on
 // its own, or it never runs without one particular partner.
-import { addExample, CappedMap, median, Reservoir } from '../bounded.ts';
+import { CappedMap, Reservoir, addExample, median, round } from '../bounded.ts';
 import { isEntry, isSyncHop } from '../trace-facts.ts';
 import type { SpanNode } from '../../trace/tree.ts';
 import type { Finding, Rule } from '../types.ts';
-import { round } from './sync-chain.ts';
 
 const defaults = {
   /** At most this many distinct operations (server span names). */

@@ -1,9 +1,8 @@
 // Independent calls run one after another when they could run side by side.
-import { addExample, CappedMap, spanRefs } from '../bounded.ts';
+import { CappedMap, addExample, round, spanRefs } from '../bounded.ts';
 import { callTarget } from '../trace-facts.ts';
 import type { SpanNode } from '../../trace/tree.ts';
 import type { Finding, Rule, SpanRef } from '../types.ts';
-import { round } from './sync-chain.ts';
 
 const defaults = {
   /** Sibling calls to different targets, each starting after the previous one ended. */

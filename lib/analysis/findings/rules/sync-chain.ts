@@ -1,5 +1,5 @@
 // Long synchronous call chains: every hop adds latency and multiplies failure probability.
-import { addExample, CappedMap, spanRefs } from '../bounded.ts';
+import { addExample, CappedMap, round, spanRefs } from '../bounded.ts';
 import { chainOf, endpointOf, routeOf } from '../trace-facts.ts';
 import type { Finding, Rule, SpanRef } from '../types.ts';
 
@@ -86,8 +86,3 @@ export const syncChain: Rule<CappedMap<string, EndpointStats>, typeof defaults> 
     return { findings };
   },
 };
-
-export function round(x: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}

@@ -1,11 +1,10 @@
 // Externally reachable routes without a version: every change is a breaking change for someone.
-import { addExample, CappedMap } from '../bounded.ts';
+import { CappedMap, addExample, round } from '../bounded.ts';
 import { DEFAULT_GATEWAY_HINTS, looksLikeGateway } from '../gateways.ts';
 import { globMatch } from '../glob.ts';
 import { attrString, isSyncHop, routeOf } from '../trace-facts.ts';
 import type { SpanNode } from '../../trace/tree.ts';
 import type { Finding, Rule } from '../types.ts';
-import { round } from './sync-chain.ts';
 
 const defaults = {
   /** Operational routes nobody versions. */
