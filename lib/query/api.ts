@@ -133,7 +133,7 @@ export function defaultQuery(): Query | ApiProblem {
 function loadConfig(): FaultlineConfig | ApiProblem {
   const candidates = process.env.FAULTLINE_CONFIG
     ? [process.env.FAULTLINE_CONFIG]
-    : ['faultline.config.json', 'faultline.config.yaml', 'faultline.config.yml'].map((f) => path.resolve(process.cwd(), f));
+    : ['faultline.config.json', 'faultline.config.yaml', 'faultline.config.yml'].map((f) => path.resolve(/*turbopackIgnore: true*/ process.cwd(), f));
   for (const file of candidates) {
     if (!existsSync(file)) {
       if (process.env.FAULTLINE_CONFIG) return new ApiProblem(500, `FAULTLINE_CONFIG: file not found: ${file}`);
