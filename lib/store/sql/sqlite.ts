@@ -17,11 +17,18 @@ export const PRAGMAS = [
   // power loss or kernel panic may lose the last commits but never corrupts the file.
   'PRAGMA synchronous = NORMAL',
   'PRAGMA busy_timeout = 5000',
-  'PRAGMA cache_size = -65536',
   'PRAGMA temp_store = MEMORY',
-  'PRAGMA mmap_size = 268435456',
   'PRAGMA foreign_keys = OFF',
 ] as const;
+
+/**
+ * Page cache per connection (grows on demand up to this). The trace-id index, the one random
+ * index, should stay in it: ~30 B per trace. No mmap by default: mapped pages count in the
+ * process's RSS, and the collector has an RSS budget.
+ */
+export function memoryPragmas(cacheKiB: number, mmapBytes: number): string[] {
+  return [`PRAGMA cache_size = -${Math.max(1024, Math.floor(cacheKiB))}`, `PRAGMA mmap_size = ${Math.max(0, Math.floor(mmapBytes))}`];
+}
 
 export const SQL = {
   // Migrations bookkeeping: identical to what `prisma migrate deploy` creates and reads.

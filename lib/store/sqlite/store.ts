@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
 import { applyMigrations, type MigrationOutcome } from '../migrate/apply.ts';
-import { LOG_COLUMNS, pageSizePragma, POINT_COLUMNS, PRAGMAS, SQL } from '../sql/sqlite.ts';
+import { LOG_COLUMNS, memoryPragmas, pageSizePragma, POINT_COLUMNS, PRAGMAS, SQL } from '../sql/sqlite.ts';
 import type { SpanQuery, Store, StoreStats, TraceQuery, TraceSummary, WriteResult } from '../types.ts';
 import { Dictionary, type DictionaryOptions } from './dictionary.ts';
 import { deleteOlderThan } from './retention.ts';
@@ -19,6 +19,10 @@ export interface SqliteStoreOptions extends DictionaryOptions {
   migrationsDir?: string;
   /** Page size of a new database file (ignored for an existing one). */
   pageSize?: number;
+  /** SQLite page cache of this connection, KiB (default 65536 = 64 MiB). */
+  cacheKiB?: number;
+  /** Memory-mapped I/O size in bytes (default 0: mapped pages would count in RSS). */
+  mmapBytes?: number;
 }
 
 const PAGE = 1000;
@@ -48,6 +52,7 @@ export class SqliteStore implements Store {
     try {
       if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
       for (const p of PRAGMAS) this.db.exec(p);
+      for (const p of memoryPragmas(opts.cacheKiB ?? 65536, opts.mmapBytes ?? 0)) this.db.exec(p);
       this.migrations = applyMigrations(this.db, opts.migrationsDir);
     } catch (err) {
       this.db.close();
