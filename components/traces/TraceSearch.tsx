@@ -110,13 +110,17 @@ export function TraceSearch() {
       sortValue: (t) => t.services.length,
       render: (t) => (
         <div className={styles.svcList}>
-          {t.services.slice(0, 6).map((s) => (
+          {t.services.slice(0, 4).map((s) => (
             <span key={s} className={styles.svc} title={s}>
               <span className="dot" style={{ background: colors.get(s) }} />
               {s}
             </span>
           ))}
-          {t.services.length > 6 ? <span className="muted">+{t.services.length - 6}</span> : null}
+          {t.services.length > 4 ? (
+            <span className="muted" title={t.services.slice(4).join(', ')}>
+              +{t.services.length - 4}
+            </span>
+          ) : null}
         </div>
       ),
     },

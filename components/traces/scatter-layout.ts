@@ -1,6 +1,6 @@
 // The duration-over-time scatter of the trace search: d3 computes scales and ticks here, React
 // draws the circles. Pure: the caller passes the window and the plot size.
-import { scaleLinear, scaleLog, scaleTime } from 'd3';
+import { scaleLinear, scaleLog, scaleTime, timeFormat } from 'd3';
 
 export interface ScatterInput {
   traceId: string;
@@ -54,7 +54,8 @@ export function scatterLayout(
     r: 3 + 5 * Math.sqrt(t.spanCount / maxSpans),
     error: t.errorCount > 0,
   }));
-  const tickFormat = x.tickFormat();
+  const spanMs = window.toMs - window.fromMs;
+  const tickFormat = timeFormat(spanMs <= 2 * 60_000 ? '%H:%M:%S' : spanMs <= 24 * 3_600_000 ? '%H:%M' : '%b %d %H:%M');
   const xTicks = x.ticks(Math.max(2, Math.floor(w / 110))).map((d) => ({ x: x(d), label: tickFormat(d) }));
   const yValues = useLog ? (y as ReturnType<typeof scaleLog>).ticks(4) : (y as ReturnType<typeof scaleLinear>).ticks(4);
   const yTicks = dedupeLabels(yValues.map((v) => ({ y: y(v), label: formatMs(v) })));

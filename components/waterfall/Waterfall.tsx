@@ -204,7 +204,10 @@ const Row = memo(function Row(r: RowProps) {
   const cls = [styles.row, r.selected ? styles.rowSel : '', r.highlight ? styles.rowHl : '', r.match ? styles.rowMatch : ''].join(' ');
   const barCls = [styles.bar, isErr ? styles.barErr : '', r.criticalMode && s.onCriticalPath ? styles.barCrit : '', dim ? styles.barDim : '', bar.clippedStart ? styles.clipL : '', bar.clippedEnd ? styles.clipR : ''].join(' ');
   const label = formatDuration(s.durationMs);
-  const labelRight = bar.x + bar.width + 70 < r.timeW;
+  // Right of the bar when there is room, else inside a wide bar, else left of it.
+  const labelPlace = bar.x + bar.width + 70 < r.timeW ? 'right' : bar.width > 80 ? 'inside' : 'left';
+  const labelStyle =
+    labelPlace === 'right' ? { left: bar.x + bar.width + 6 } : labelPlace === 'inside' ? { right: r.timeW - bar.x - bar.width + 6, color: '#0b0e14', fontWeight: 600 } : { right: r.timeW - bar.x + 6 };
   return (
     <div
       className={cls}
@@ -256,7 +259,7 @@ const Row = memo(function Row(r: RowProps) {
         {bar.hidden ? null : (
           <>
             <div className={barCls} style={{ left: bar.x, width: bar.width, background: r.color }} />
-            <span className={styles.durLabel} style={labelRight ? { left: bar.x + bar.width + 6 } : { right: r.timeW - bar.x + 6 }}>
+            <span className={styles.durLabel} style={labelStyle}>
               {label}
             </span>
           </>

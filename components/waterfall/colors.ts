@@ -1,8 +1,8 @@
-// Service colours: stable for a given service set (sorted), distinct for the first 20, then
+// Service colours (never red: red means error): stable for a given service set (sorted), distinct for the first 20, then
 // cycled with a lightness shift so neighbours in a big system still differ.
 const PALETTE = [
-  '#5b9cff', '#f2a33a', '#4cc38a', '#e5646e', '#a98bff', '#3fc1c9', '#f07bc0', '#c0ca33', '#ff8a5b', '#7aa6c2',
-  '#8bd17c', '#d4a5ff', '#ffd166', '#61d4ff', '#ff9eb1', '#9ccc65', '#b39ddb', '#80cbc4', '#ffab91', '#90a4ae',
+  '#5b9cff', '#f2a33a', '#4cc38a', '#d9a6e8', '#a98bff', '#3fc1c9', '#f07bc0', '#c0ca33', '#e8c07a', '#7aa6c2',
+  '#8bd17c', '#d4a5ff', '#ffd166', '#61d4ff', '#a3b8ff', '#9ccc65', '#b39ddb', '#80cbc4', '#d7ccc8', '#90a4ae',
 ];
 
 export function serviceColors(services: Iterable<string>): Map<string, string> {
