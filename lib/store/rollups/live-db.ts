@@ -2,7 +2,7 @@
 // lease, and commits rollup additions, pending clients and the cursor in ONE transaction — so a
 // crash or restart never counts a span twice and never loses one.
 import Database from 'better-sqlite3';
-import type { Span } from '../../model/index.ts';
+import { STATUS_CODES, type Span } from '../../model/index.ts';
 import { mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
 import type { BucketDelta, NodeInfo, RollupDelta } from '../../live/delta.ts';
 import type { PendingClient } from '../../live/pending.ts';
@@ -46,6 +46,7 @@ export interface FlushInput {
 }
 
 const TIERS_DEFAULT = [1, 60] as const;
+const STATUS = STATUS_CODES;
 
 /** File path of a SQLite store URL; throws StoreUrlError for URLs this layout cannot serve. */
 export function sqlitePathOf(url?: string): string {
@@ -119,7 +120,7 @@ export class LiveDb {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const traceId = r.trace_id.toString('hex');
-      out[i] = { seq: Number(r.seq), traceKey: Number(r.trace_key), traceId, span: spanFromRow(r, traceId, this.dict) };
+      out[i] = { seq: Number(r.seq), traceKey: Number(r.trace_key), traceId, span: this.toSpan(r, traceId) };
     }
     return out;
   }
@@ -127,7 +128,36 @@ export class LiveDb {
   /** Spans of one trace stored at or before `maxSeq`. */
   older(traceKey: number, traceId: string, maxSeq: number): Span[] {
     const rows = this.st.olderOfTrace.safeIntegers(true).all(traceKey, maxSeq) as SpanRow[];
-    return rows.map((r) => spanFromRow(r, traceId, this.dict));
+    return rows.map((r) => this.toSpan(r, traceId));
+  }
+
+  /**
+   * SERVER and INTERNAL spans are folded from their columns alone (kind, parent, times, service,
+   * name, status): decoding their attribute payload is most of the read cost and nothing in the
+   * fold reads it. Client, producer, consumer and kind-less spans need their attributes (peer,
+   * database, topic, inferred kind) and are decoded whole.
+   */
+  private toSpan(r: SpanRow, traceId: string): Span {
+    const kind = Number(r.kind);
+    if (kind !== 1 && kind !== 2) return spanFromRow(r, traceId, this.dict);
+    const d = r.duration_ns;
+    const span: Span = {
+      traceId,
+      spanId: r.span_id.toString('hex'),
+      name: this.dict.operationName(Number(r.operation_id)),
+      kind: kind === 2 ? 'server' : 'internal',
+      startNs: r.start_ns,
+      endNs: r.start_ns + d,
+      durationNs: d < 0n ? 0 : Number(d),
+      status: { code: STATUS[Number(r.status)] ?? 'unset' },
+      attributes: {},
+      events: [],
+      links: [],
+      resource: this.dict.resourceById(Number(r.resource_id)),
+      scope: this.dict.scopeById(Number(r.scope_id)),
+    };
+    if (r.parent_id) span.parentSpanId = r.parent_id.toString('hex');
+    return span;
   }
 
   pending(): PendingClient[] {

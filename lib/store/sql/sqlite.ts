@@ -93,8 +93,9 @@ export const SQL = {
     WHERE service_id = ? AND max_start_ns >= ? AND max_start_ns <= ? AND (max_start_ns < ? OR id < ?) AND min_start_ns < ?
     ORDER BY max_start_ns DESC, id DESC LIMIT ?`,
   /** One block's rows of its service (the batch's rows are contiguous in seq). */
-  blockSpans: `SELECT seq, trace_key, start_ns, duration_ns, operation_id, status, payload FROM spans
+  blockSpans: `SELECT seq, trace_key, start_ns, duration_ns, operation_id, status FROM spans
     WHERE seq >= ? AND seq <= ? AND service_id = ? AND start_ns >= ? AND start_ns < ?`,
+  payloadOf: `SELECT payload FROM spans WHERE seq = ?`,
   expiredBlocks: `SELECT id FROM span_blocks WHERE max_end_ns < ? ORDER BY id LIMIT ?`,
   deleteBlock: `DELETE FROM span_blocks WHERE id = ?`,
   summaryOfTrace: `SELECT parent_id, start_ns, duration_ns, service_id, operation_id, status FROM spans WHERE trace_key = ?`,

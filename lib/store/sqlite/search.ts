@@ -35,7 +35,6 @@ interface Candidate {
   duration_ns: bigint;
   operation_id: bigint;
   status: bigint;
-  payload: Buffer;
 }
 
 /** Keyset pages of one service's blocks, descending (max_start_ns, id). */
@@ -119,6 +118,8 @@ export function searchTraces(db: Database.Database, dict: Dictionary, q: TraceQu
 
   const blocks = db.prepare(SQL.searchBlocks).safeIntegers(true);
   const rowsOf = db.prepare(SQL.blockSpans).safeIntegers(true);
+  // Payloads are read only for rows that pass the column filters (attribute filters only).
+  const payloadOf = db.prepare(SQL.payloadOf).pluck();
   const cursors = serviceIds.map((id) => new BlockCursor(blocks, id, fromNs, toNs));
   const found = new Map<bigint, bigint>(); // trace key → newest matching start
   let scanned = 0;
@@ -146,7 +147,7 @@ export function searchTraces(db: Database.Database, dict: Dictionary, q: TraceQu
       if (status !== undefined && r.status !== status) continue;
       if (minDur !== undefined && r.duration_ns < minDur) continue;
       if (maxDur !== undefined && r.duration_ns > maxDur) continue;
-      if (wantAttrs.length > 0 && !attributesMatch(readSpanAttributes(r.payload, dict), wantAttrs)) continue;
+      if (wantAttrs.length > 0 && !attributesMatch(readSpanAttributes(payloadOf.get(r.seq) as Buffer, dict), wantAttrs)) continue;
       found.set(r.trace_key, r.start_ns);
     }
     if (found.size >= limit) threshold = kthLargest(found.values(), limit);
