@@ -6,7 +6,7 @@ import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } fro
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { GraphEdgeJson, GraphNodeJson } from '../../lib/query/types.ts';
 import { formatMs, formatPercent, formatRate } from '../ui/format.ts';
-import { SEVERITY_COLOR, edgeBadgePosition, nodeBadgePosition, type BadgeIndex } from './badges.ts';
+import { SEVERITY_COLOR, nodeBadgePosition, type Badge, type BadgeIndex } from './badges.ts';
 import { bounds, type LayoutOutput } from './layout.ts';
 import { EDGE_KIND_STYLE, ERROR_BANDS, NODE_KIND_STYLE, edgeWidthScale, errorColor, nodeRadiusScale, shapePath, shortLabel, showLabels } from './style.ts';
 import { useLayout } from './use-layout.ts';
@@ -165,34 +165,80 @@ interface LayerProps {
   toLocal(ev: React.MouseEvent): { x: number; y: number };
 }
 
+/** Above this many edges the invisible wide hit path per edge costs more than it helps: hover the line itself. */
+const HIT_PATH_MAX_EDGES = 1500;
+
+// Layers map every item to a memoized view with primitive props: a live refresh re-renders only
+// the nodes and edges whose numbers changed (TanStack Query keeps unchanged objects identical).
 const EdgeLayer = memo(function EdgeLayer({ graph, layout, radius, width, badges, selected, onHover, toLocal }: LayerProps & { width: (rate: number) => number }) {
-  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  const rate = new Map(graph.nodes.map((n) => [n.id, n.ratePerSec]));
+  const hit = graph.edges.length <= HIT_PATH_MAX_EDGES;
   return (
     <g className="edges">
       {graph.edges.map((e) => {
         const s = layout.positions[e.source];
         const t = layout.positions[e.target];
-        const sn = nodeById.get(e.source);
-        const tn = nodeById.get(e.target);
-        if (!s || !t || !sn || !tn) return null;
-        const geo = edgeGeometry(s.x, s.y, t.x, t.y, radius(sn.ratePerSec), radius(tn.ratePerSec));
-        const color = errorColor(e.errorRate);
-        const on = edgeEmphasised(e, graph.emphasised, selected);
+        const sr = rate.get(e.source);
+        const tr = rate.get(e.target);
+        if (!s || !t || sr === undefined || tr === undefined) return null;
         const badge = badges.edges.get(e.id);
-        const bp = badge ? edgeBadgePosition(geo.mid.x, geo.mid.y, geo.mid.x, geo.mid.y) : null;
         return (
-          <g key={e.id} className={on ? 'edge' : 'edge dim'} data-edge={`${e.source}->${e.target}`} data-kind={e.kind}>
-            <path d={geo.d} className="edge-hit" onMouseMove={(ev) => onHover({ kind: 'edge', edge: e, ...toLocal(ev) })} onMouseLeave={() => onHover(null)} />
-            <path d={geo.d} className="edge-line" stroke={color} strokeWidth={width(e.ratePerSec)} strokeDasharray={EDGE_KIND_STYLE[e.kind].dash} markerEnd={`url(#arrow-${bandIndex(e.errorRate)})`} />
-            {badge && bp ? (
-              <g className="badge" transform={`translate(${bp.x},${bp.y})`}>
-                <circle r={8} fill={SEVERITY_COLOR[badge.severity]} />
-                <text dy="0.35em">{badge.count}</text>
-              </g>
-            ) : null}
-          </g>
+          <EdgeView
+            key={e.id}
+            edge={e}
+            sx={s.x}
+            sy={s.y}
+            tx={t.x}
+            ty={t.y}
+            sr={radius(sr)}
+            tr={radius(tr)}
+            width={width(e.ratePerSec)}
+            dim={!edgeEmphasised(e, graph.emphasised, selected)}
+            badgeCount={badge?.count ?? 0}
+            badgeSeverity={badge?.severity}
+            hit={hit}
+            onHover={onHover}
+            toLocal={toLocal}
+          />
         );
       })}
+    </g>
+  );
+});
+
+interface EdgeViewProps {
+  edge: GraphEdgeJson;
+  sx: number;
+  sy: number;
+  tx: number;
+  ty: number;
+  sr: number;
+  tr: number;
+  width: number;
+  dim: boolean;
+  badgeCount: number;
+  badgeSeverity?: Badge['severity'];
+  hit: boolean;
+  onHover(h: Hover): void;
+  toLocal(ev: React.MouseEvent): { x: number; y: number };
+}
+
+const EdgeView = memo(function EdgeView({ edge: e, sx, sy, tx, ty, sr, tr, width, dim, badgeCount, badgeSeverity, hit, onHover, toLocal }: EdgeViewProps) {
+  const geo = edgeGeometry(sx, sy, tx, ty, sr, tr);
+  const hover = {
+    onMouseMove: (ev: React.MouseEvent) => onHover({ kind: 'edge', edge: e, ...toLocal(ev) }),
+    onMouseLeave: () => onHover(null),
+  };
+  return (
+    <g className={dim ? 'edge dim' : 'edge'} data-edge={`${e.source}->${e.target}`} data-kind={e.kind}>
+      {hit ? <path d={geo.d} className="edge-hit" {...hover} /> : null}
+      <path d={geo.d} className={hit ? 'edge-line' : 'edge-line hoverable'} stroke={errorColor(e.errorRate)} strokeWidth={width} strokeDasharray={EDGE_KIND_STYLE[e.kind].dash} markerEnd={`url(#arrow-${bandIndex(e.errorRate)})`} {...(hit ? {} : hover)} />
+      {badgeCount > 0 && badgeSeverity ? (
+        <g className="badge" transform={`translate(${geo.mid.x},${geo.mid.y})`}>
+          <circle r={8} fill={SEVERITY_COLOR[badgeSeverity]} />
+          <text dy="0.35em">{badgeCount}</text>
+        </g>
+      ) : null}
     </g>
   );
 });
@@ -203,47 +249,81 @@ const NodeLayer = memo(function NodeLayer({ graph, layout, radius, badges, selec
       {graph.nodes.map((n) => {
         const p = layout.positions[n.id];
         if (!p) return null;
-        const r = radius(n.ratePerSec);
-        const style = NODE_KIND_STYLE[n.kind];
-        const on = !graph.emphasised || graph.emphasised.has(n.id);
         const badge = badges.nodes.get(n.id);
-        const bp = nodeBadgePosition(0, 0, r);
-        const cls = ['node', on ? '' : 'dim', selected === n.id ? 'selected' : '', graph.emphasised?.has(n.id) ? 'emph' : ''].filter(Boolean).join(' ');
         return (
-          <g
+          <NodeView
             key={n.id}
-            className={cls}
-            transform={`translate(${p.x},${p.y})`}
-            data-node={n.id}
-            data-kind={n.kind}
-            onClick={(ev) => {
-              ev.stopPropagation();
-              onSelect(n.id);
-            }}
-            onMouseMove={(ev) => onHover({ kind: 'node', node: n, ...toLocal(ev) })}
-            onMouseLeave={() => onHover(null)}
-          >
-            {n.errorRate > 0 ? <circle r={r + 4} className="node-error-ring" stroke={errorColor(n.errorRate)} /> : null}
-            <path d={shapePath(style.shape, r)} fill={style.fill} stroke={style.stroke} className="node-shape" />
-            {labels ? (
-              <>
-                <text className="node-label" y={r + 15}>
-                  {shortLabel(n.name)}
-                </text>
-                <text className="node-sub" y={r + 28}>
-                  {formatRate(n.ratePerSec)} · {formatPercent(n.errorRate)}
-                </text>
-              </>
-            ) : null}
-            {badge ? (
-              <g className="badge" transform={`translate(${bp.x},${bp.y})`}>
-                <circle r={8} fill={SEVERITY_COLOR[badge.severity]} />
-                <text dy="0.35em">{badge.count}</text>
-              </g>
-            ) : null}
-          </g>
+            node={n}
+            x={p.x}
+            y={p.y}
+            r={radius(n.ratePerSec)}
+            dim={!!graph.emphasised && !graph.emphasised.has(n.id)}
+            emph={!!graph.emphasised?.has(n.id)}
+            selected={selected === n.id}
+            labels={labels}
+            badgeCount={badge?.count ?? 0}
+            badgeSeverity={badge?.severity}
+            onSelect={onSelect}
+            onHover={onHover}
+            toLocal={toLocal}
+          />
         );
       })}
+    </g>
+  );
+});
+
+interface NodeViewProps {
+  node: GraphNodeJson;
+  x: number;
+  y: number;
+  r: number;
+  dim: boolean;
+  emph: boolean;
+  selected: boolean;
+  labels: boolean;
+  badgeCount: number;
+  badgeSeverity?: Badge['severity'];
+  onSelect(id: string | null): void;
+  onHover(h: Hover): void;
+  toLocal(ev: React.MouseEvent): { x: number; y: number };
+}
+
+const NodeView = memo(function NodeView({ node: n, x, y, r, dim, emph, selected, labels, badgeCount, badgeSeverity, onSelect, onHover, toLocal }: NodeViewProps) {
+  const style = NODE_KIND_STYLE[n.kind];
+  const bp = nodeBadgePosition(0, 0, r);
+  const cls = ['node', dim ? 'dim' : '', selected ? 'selected' : '', emph ? 'emph' : ''].filter(Boolean).join(' ');
+  return (
+    <g
+      className={cls}
+      transform={`translate(${x},${y})`}
+      data-node={n.id}
+      data-kind={n.kind}
+      onClick={(ev) => {
+        ev.stopPropagation();
+        onSelect(n.id);
+      }}
+      onMouseMove={(ev) => onHover({ kind: 'node', node: n, ...toLocal(ev) })}
+      onMouseLeave={() => onHover(null)}
+    >
+      {n.errorRate > 0 ? <circle r={r + 4} className="node-error-ring" stroke={errorColor(n.errorRate)} /> : null}
+      <path d={shapePath(style.shape, r)} fill={style.fill} stroke={style.stroke} className="node-shape" />
+      {labels ? (
+        <>
+          <text className="node-label" y={r + 15}>
+            {shortLabel(n.name)}
+          </text>
+          <text className="node-sub" y={r + 28}>
+            {formatRate(n.ratePerSec)} · {formatPercent(n.errorRate)}
+          </text>
+        </>
+      ) : null}
+      {badgeCount > 0 && badgeSeverity ? (
+        <g className="badge" transform={`translate(${bp.x},${bp.y})`}>
+          <circle r={8} fill={SEVERITY_COLOR[badgeSeverity]} />
+          <text dy="0.35em">{badgeCount}</text>
+        </g>
+      ) : null}
     </g>
   );
 });

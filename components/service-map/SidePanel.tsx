@@ -2,6 +2,7 @@
 // The side panel of a clicked node: RED, top operations, callers and callees, findings, and
 // the ways out (its RED page, its traces, focus on it).
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import Link from 'next/link';
 import type { Finding, GraphEdgeJson, GraphNodeJson, ServiceRedResponse } from '../../lib/query/types.ts';
 import { SeverityBadge } from '../findings/SeverityBadge.tsx';
@@ -10,7 +11,7 @@ import { formatMs, formatPercent, formatRate } from '../ui/format.ts';
 import { appPath } from '../ui/safe-url.ts';
 import { Muted } from '../ui/states.tsx';
 import { useTimeWindow } from '../ui/use-view-state.ts';
-import { findingEdgeIds, findingNodeIds } from './badges.ts';
+import { findingEdgeIds, findingNodeIds, indexGraph } from './badges.ts';
 import { RedGrid } from './ServiceMap.tsx';
 import { NODE_KIND_STYLE, errorColor } from './style.ts';
 
@@ -40,7 +41,11 @@ export function SidePanel({ node, nodes, edges, findings, carry, focused, onClos
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const upstream = edges.filter((e) => e.target === node.id && e.source !== node.id);
   const downstream = edges.filter((e) => e.source === node.id && e.target !== node.id);
-  const mine = findings.filter((f) => findingNodeIds(f, nodes).includes(node.id) || findingEdgeIds(f, nodes, edges).some((id) => id.startsWith(`${node.id}->`) || id.includes(`->${node.id}|`)));
+  const idx = useMemo(() => indexGraph(nodes, edges), [nodes, edges]);
+  const mine = useMemo(
+    () => findings.filter((f) => findingNodeIds(f, idx).includes(node.id) || findingEdgeIds(f, idx).some((id) => id.startsWith(`${node.id}->`) || id.includes(`->${node.id}|`))),
+    [findings, idx, node.id],
+  );
   const timeQuery = carry.startsWith('?') ? carry.slice(1) : carry;
   const tracesHref = `/traces?${new URLSearchParams([...new URLSearchParams(timeQuery), ['service', node.id]]).toString()}`;
 

@@ -46,40 +46,64 @@ function add(map: Map<string, Badge>, key: string, f: Finding) {
   if (!b.rules.includes(f.rule)) b.rules.push(f.rule);
 }
 
+/** Lookups built once per graph, so resolving many findings stays linear (a big mesh has thousands). */
+export interface GraphIndex {
+  byId: Map<string, NodeRef>;
+  byName: Map<string, string[]>;
+  byDestination: Map<string, string[]>;
+  /** `source->target` → edge ids (one per kind). */
+  edgesByPair: Map<string, string[]>;
+}
+
+export function indexGraph(nodes: readonly NodeRef[], edges: readonly EdgeRef[]): GraphIndex {
+  const push = (m: Map<string, string[]>, k: string, v: string) => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
+  const idx: GraphIndex = { byId: new Map(), byName: new Map(), byDestination: new Map(), edgesByPair: new Map() };
+  for (const n of nodes) {
+    idx.byId.set(n.id, n);
+    push(idx.byName, n.name, n.id);
+    if (n.kind === 'queue' && n.destination) push(idx.byDestination, n.destination, n.id);
+  }
+  for (const e of edges) push(idx.edgesByPair, `${e.source}->${e.target}`, e.id);
+  return idx;
+}
+
 /** Node ids a finding's services and resources resolve to on this graph. */
-export function findingNodeIds(f: Finding, nodes: readonly NodeRef[]): string[] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+export function findingNodeIds(f: Finding, graph: GraphIndex | readonly NodeRef[]): string[] {
+  const idx = Array.isArray(graph) ? indexGraph(graph, []) : (graph as GraphIndex);
   const out = new Set<string>();
-  for (const s of f.services) if (byId.has(s)) out.add(s);
+  for (const s of f.services) if (idx.byId.has(s)) out.add(s);
   for (const r of f.resources) {
-    if (r.kind === 'database' || r.kind === 'topic') {
-      if (byId.has(r.name)) out.add(r.name);
-      else for (const n of nodes) if (n.name === r.name || (r.kind === 'topic' && n.kind === 'queue' && n.destination === r.name)) out.add(n.id);
+    if (r.kind !== 'database' && r.kind !== 'topic') continue;
+    if (idx.byId.has(r.name)) out.add(r.name);
+    else {
+      for (const id of idx.byName.get(r.name) ?? []) out.add(id);
+      if (r.kind === 'topic') for (const id of idx.byDestination.get(r.name) ?? []) out.add(id);
     }
   }
   return [...out];
 }
 
 /** Edge ids a finding concerns: its `a->b` edge resources, and service→database edges for its databases. */
-export function findingEdgeIds(f: Finding, nodes: readonly NodeRef[], edges: readonly EdgeRef[]): string[] {
+export function findingEdgeIds(f: Finding, graph: GraphIndex | readonly NodeRef[], edges?: readonly EdgeRef[]): string[] {
+  const idx = Array.isArray(graph) ? indexGraph(graph, edges ?? []) : (graph as GraphIndex);
   const out = new Set<string>();
-  const pairs = new Set<string>();
-  for (const r of f.resources) if (r.kind === 'edge') pairs.add(r.name);
-  const dbNodes = new Set(findingNodeIds(f, nodes).filter((id) => nodes.find((n) => n.id === id)?.kind !== 'service'));
-  const services = new Set(f.services);
-  for (const e of edges) {
-    if (pairs.has(`${e.source}->${e.target}`)) out.add(e.id);
-    else if (dbNodes.has(e.target) && services.has(e.source)) out.add(e.id);
-  }
+  for (const r of f.resources) if (r.kind === 'edge') for (const id of idx.edgesByPair.get(r.name) ?? []) out.add(id);
+  const targets = findingNodeIds(f, idx).filter((id) => idx.byId.get(id)?.kind !== 'service');
+  for (const t of targets) for (const s of f.services) for (const id of idx.edgesByPair.get(`${s}->${t}`) ?? []) out.add(id);
   return [...out];
 }
 
 /** One pass over the findings: badges per node and per edge, worst severity wins the colour. */
 export function buildBadges(findings: readonly Finding[], nodes: readonly NodeRef[], edges: readonly EdgeRef[]): BadgeIndex {
   const index: BadgeIndex = { nodes: new Map(), edges: new Map() };
+  const idx = indexGraph(nodes, edges);
   for (const f of findings) {
-    for (const id of findingNodeIds(f, nodes)) add(index.nodes, id, f);
-    for (const id of findingEdgeIds(f, nodes, edges)) add(index.edges, id, f);
+    for (const id of findingNodeIds(f, idx)) add(index.nodes, id, f);
+    for (const id of findingEdgeIds(f, idx)) add(index.edges, id, f);
   }
   return index;
 }

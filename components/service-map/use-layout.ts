@@ -1,7 +1,7 @@
 'use client';
 // Lays the graph out in a Web Worker, once per topology: the live refresh every few seconds
 // changes numbers, not shape, and must not make nodes jump.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { computeLayout, topologyKey, type LayoutEdgeInput, type LayoutNodeInput, type LayoutOutput } from './layout.ts';
 
 export interface LayoutState {
@@ -13,9 +13,14 @@ export interface LayoutState {
 }
 
 export function useLayout(nodes: readonly LayoutNodeInput[], edges: readonly LayoutEdgeInput[]): LayoutState {
-  const key = topologyKey(
-    nodes.map((n) => n.id),
-    edges,
+  // Sorting thousands of ids is not free: only when the arrays change, never on a hover re-render.
+  const key = useMemo(
+    () =>
+      topologyKey(
+        nodes.map((n) => n.id),
+        edges,
+      ),
+    [nodes, edges],
   );
   const [state, setState] = useState<LayoutState>({ layout: null, ms: null, pending: true, error: null });
   const workerRef = useRef<Worker | null>(null);
