@@ -184,6 +184,10 @@ export class RollupDelta {
     this.nodeInfo.set(i.id, i);
   }
 
+  hasInfo(id: string): boolean {
+    return this.nodeInfo.has(id);
+  }
+
   /** The same additions, bucketed by `widthMinutes` (the hour tier). */
   coarsen(widthMinutes: number): Map<number, BucketDelta> {
     const out = new Map<number, BucketDelta>();

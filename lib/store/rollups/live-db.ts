@@ -2,14 +2,14 @@
 // lease, and commits rollup additions, pending clients and the cursor in ONE transaction — so a
 // crash or restart never counts a span twice and never loses one.
 import Database from 'better-sqlite3';
-import { STATUS_CODES, type Span } from '../../model/index.ts';
+import { SPAN_KINDS, STATUS_CODES, type Span } from '../../model/index.ts';
 import { mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
 import type { BucketDelta, NodeInfo, RollupDelta } from '../../live/delta.ts';
 import type { PendingClient } from '../../live/pending.ts';
 import { applyMigrations } from '../migrate/apply.ts';
 import { PRAGMAS } from '../sql/sqlite.ts';
 import { Dictionary } from '../sqlite/dictionary.ts';
-import { spanFromRow, type SpanRow } from '../sqlite/rows.ts';
+import { readSpanPayload } from '../codec/span-payload.ts';
 import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
 import { LIVE_SQL } from './sql.ts';
 
@@ -46,7 +46,6 @@ export interface FlushInput {
 }
 
 const TIERS_DEFAULT = [1, 60] as const;
-const STATUS = STATUS_CODES;
 
 /** File path of a SQLite store URL; throws StoreUrlError for URLs this layout cannot serve. */
 export function sqlitePathOf(url?: string): string {
@@ -115,48 +114,46 @@ export class LiveDb {
 
   /** Up to `limit` spans with afterSeq < seq ≤ toSeq, in commit order. */
   chunk(afterSeq: number, toSeq: number, limit: number): FeedSpan[] {
-    const rows = this.st.chunk.safeIntegers(true).all(afterSeq, toSeq, limit) as (SpanRow & { trace_key: bigint; trace_id: Buffer })[];
+    const rows = this.st.chunk.raw(true).all(afterSeq, toSeq, limit) as FeedRow[];
     const out: FeedSpan[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      const traceId = r.trace_id.toString('hex');
-      out[i] = { seq: Number(r.seq), traceKey: Number(r.trace_key), traceId, span: this.toSpan(r, traceId) };
+      out[i] = { seq: r[0], traceKey: r[1], traceId: r[2]!, span: this.toSpan(r, r[2]!) };
     }
     return out;
   }
 
   /** Spans of one trace stored at or before `maxSeq`. */
   older(traceKey: number, traceId: string, maxSeq: number): Span[] {
-    const rows = this.st.olderOfTrace.safeIntegers(true).all(traceKey, maxSeq) as SpanRow[];
+    const rows = this.st.olderOfTrace.raw(true).all(traceKey, maxSeq) as FeedRow[];
     return rows.map((r) => this.toSpan(r, traceId));
   }
 
   /**
-   * SERVER and INTERNAL spans are folded from their columns alone (kind, parent, times, service,
-   * name, status): decoding their attribute payload is most of the read cost and nothing in the
-   * fold reads it. Client, producer, consumer and kind-less spans need their attributes (peer,
-   * database, topic, inferred kind) and are decoded whole.
+   * A span as the fold needs it. SERVER and INTERNAL spans come without their attribute payload:
+   * decoding it is most of the read cost and nothing in the fold reads it. Client, producer,
+   * consumer and kind-less spans carry it (peer, database, topic, inferred kind) and are whole.
    */
-  private toSpan(r: SpanRow, traceId: string): Span {
-    const kind = Number(r.kind);
-    if (kind !== 1 && kind !== 2) return spanFromRow(r, traceId, this.dict);
-    const d = r.duration_ns;
+  private toSpan(r: FeedRow, traceId: string): Span {
+    const startNs = BigInt(r[6]) * 1_000_000n + BigInt(r[7]);
+    const d = r[8];
     const span: Span = {
       traceId,
-      spanId: r.span_id.toString('hex'),
-      name: this.dict.operationName(Number(r.operation_id)),
-      kind: kind === 2 ? 'server' : 'internal',
-      startNs: r.start_ns,
-      endNs: r.start_ns + d,
-      durationNs: d < 0n ? 0 : Number(d),
-      status: { code: STATUS[Number(r.status)] ?? 'unset' },
+      spanId: r[3],
+      name: this.dict.operationName(r[9]),
+      kind: SPAN_KINDS[r[4]] ?? 'unspecified',
+      startNs,
+      endNs: startNs + BigInt(d),
+      durationNs: d < 0 ? 0 : d,
+      status: { code: STATUS_CODES[r[12]] ?? 'unset' },
       attributes: {},
       events: [],
       links: [],
-      resource: this.dict.resourceById(Number(r.resource_id)),
-      scope: this.dict.scopeById(Number(r.scope_id)),
+      resource: this.dict.resourceById(r[10]),
+      scope: this.dict.scopeById(r[11]),
     };
-    if (r.parent_id) span.parentSpanId = r.parent_id.toString('hex');
+    if (r[5]) span.parentSpanId = r[5];
+    if (r[13]) readSpanPayload(r[13], span, this.dict);
     return span;
   }
 
@@ -261,6 +258,12 @@ export class LiveDb {
     if (this.db.open) this.db.close();
   }
 }
+
+/**
+ * A feed row (raw mode): seq, trace_key, trace id hex (chunk only), span id hex, kind, parent id
+ * hex, start ms, start sub-ms ns, duration ns, operation id, resource id, scope id, status, payload.
+ */
+type FeedRow = [number, number, string | null, string, number, string | null, number, number, number, number, number, number, number, Buffer | null];
 
 /** fl_sketch_merge(a, b) and fl_ids_merge(a, b) for the upserts (SQLite user functions). */
 export function registerMergeFunctions(db: Database.Database): void {

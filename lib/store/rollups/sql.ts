@@ -6,10 +6,17 @@
 export const LIVE_SQL = {
   maxSeq: `SELECT max(seq) AS m FROM spans`,
   /** A chunk of the feed in commit order (seq is assigned under SQLite's single writer lock). */
-  chunk: `SELECT s.seq, s.trace_key, t.trace_id, s.span_id, s.kind, s.parent_id, s.start_ns, s.duration_ns, s.service_id, s.operation_id,
-      s.resource_id, s.scope_id, s.status, s.payload
+  // Read cost decides how many spans/s the analyzer keeps up with: ids come as hex text (no Buffer
+  // per id), start_ns as two double-safe halves (bigints for every column cost more than the rest
+  // of the read together), and the attribute payload only for the kinds the fold reads it from
+  // (CLIENT, PRODUCER, CONSUMER, UNSPECIFIED; see live-db.ts toSpan).
+  chunk: `SELECT s.seq, s.trace_key, lower(hex(t.trace_id)), lower(hex(s.span_id)), s.kind, lower(hex(s.parent_id)),
+      s.start_ns / 1000000, s.start_ns % 1000000, s.duration_ns, s.operation_id, s.resource_id, s.scope_id, s.status,
+      CASE WHEN s.kind IN (1, 2) THEN NULL ELSE s.payload END
     FROM spans s JOIN traces t ON t.key = s.trace_key WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq LIMIT ?`,
-  olderOfTrace: `SELECT seq, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload
+  olderOfTrace: `SELECT seq, trace_key, NULL, lower(hex(span_id)), kind, lower(hex(parent_id)),
+      start_ns / 1000000, start_ns % 1000000, duration_ns, operation_id, resource_id, scope_id, status,
+      CASE WHEN kind IN (1, 2) THEN NULL ELSE payload END
     FROM spans WHERE trace_key = ? AND seq <= ?`,
 
   state: `SELECT cursor_seq, max_trace_key, lease_owner, lease_until_ms, analyzed_at_ms, pending_dropped FROM live_state WHERE id = 1`,
