@@ -23,6 +23,12 @@ export interface SqliteStoreOptions extends DictionaryOptions {
   cacheKiB?: number;
   /** Memory-mapped I/O size in bytes (default 0: mapped pages would count in RSS). */
   mmapBytes?: number;
+  /**
+   * WAL pages after which a commit also checkpoints (SQLite's default 1000). 0 turns that off:
+   * then call checkpoint() from another thread/connection (e.g. the retention timer) so the
+   * writer never pays for a checkpoint (copy + fsync) inside a request.
+   */
+  walAutoCheckpointPages?: number;
 }
 
 const PAGE = 1000;
@@ -53,6 +59,9 @@ export class SqliteStore implements Store {
       if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
       for (const p of PRAGMAS) this.db.exec(p);
       for (const p of memoryPragmas(opts.cacheKiB ?? 65536, opts.mmapBytes ?? 0)) this.db.exec(p);
+      if (opts.walAutoCheckpointPages !== undefined) {
+        this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutoCheckpointPages))}`);
+      }
       this.migrations = applyMigrations(this.db, opts.migrationsDir);
     } catch (err) {
       this.db.close();
@@ -210,9 +219,14 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** Runs a WAL checkpoint (benchmarks measure the main file after it). */
-  checkpoint(): void {
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  /**
+   * Copies the WAL into the database file. PASSIVE never waits for other connections (use it
+   * from a background thread); TRUNCATE also empties the WAL file (benchmarks measure the
+   * main file after it).
+   */
+  checkpoint(mode: 'PASSIVE' | 'TRUNCATE' = 'TRUNCATE'): { busy: boolean; walPages: number; checkpointedPages: number } {
+    const r = this.db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[];
+    return { busy: r[0]?.busy === 1, walPages: r[0]?.log ?? 0, checkpointedPages: r[0]?.checkpointed ?? 0 };
   }
 
   close(): void {
