@@ -231,6 +231,19 @@ async function openLoop(url: string, templates: Template[], seconds: number, spa
   return { spans, seconds: (performance.now() - start) / 1000, latenciesMs, refused, failed };
 }
 
+/** The collector's own memory gauges from GET /metrics, in MB. */
+async function collectorMemory(baseUrl: string): Promise<string> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('faultline_collector_memory_bytes{'))
+    .map((l) => {
+      const [labels, v] = l.slice('faultline_collector_memory_bytes'.length).split(' ');
+      return `${labels.replace(/[{}"]/g, '').replace('kind=', '').replace(',thread=', '/')} ${(Number(v) / 1048576).toFixed(0)}`;
+    })
+    .join(', ');
+}
+
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -389,10 +402,12 @@ async function main(): Promise<void> {
     const busiest = threads1.slice(0, 3).map((t, i) => `${((t - (threads0[i] ?? 0)) / max.seconds).toFixed(2)}`);
     console.log(`  busiest collector threads (cores): ${busiest.join(', ')}`);
 
+    console.log(`  collector memory (MB): ${await collectorMemory(collector.url)}`);
     const half = await openLoop(url, templates, HALF_SECONDS, maxRate / 2);
     const hl = [...half.latenciesMs].sort((a, b) => a - b);
     console.log(`half load (${fmt(maxRate / 2)} spans/s offered): ${fmt(half.spans / half.seconds)} spans/s acknowledged`);
     console.log(`  per batch: p50 ${pct(hl, 50).toFixed(1)} ms, p99 ${pct(hl, 99).toFixed(1)} ms, max ${hl[hl.length - 1]?.toFixed(1)} ms; refused ${half.refused}, failed ${half.failed}`);
+    console.log(`  collector memory (MB): ${await collectorMemory(collector.url)}`);
     peakRss = Math.max(peakRss, vmHwmMb(collector.pid));
     console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread); of it at most ${peakAnon.toFixed(0)} MB anonymous (heaps, buffers) and ${peakFile.toFixed(0)} MB file-backed (code, SQLite mmap pages)`);
     clearInterval(rssTimer);

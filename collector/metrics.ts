@@ -44,6 +44,8 @@ export class CollectorMetrics {
   batchItems = 0;
   retentionDeleted = 0;
   retentionErrors = 0;
+  /** Last reported V8 heap in use by the writer thread. */
+  writerHeapBytes = 0;
   writerRestarts = 0;
 
   constructor(private readonly gauges: () => { queueBytes: number; queueRequests: number; queueCapacityBytes: number; writerUp: boolean }) {}
@@ -108,6 +110,15 @@ export class CollectorMetrics {
       '# HELP faultline_collector_retention_errors_total Retention sweeps that failed (retried next round).',
       '# TYPE faultline_collector_retention_errors_total counter',
       `faultline_collector_retention_errors_total ${this.retentionErrors}`,
+    );
+    const mem = process.memoryUsage();
+    out.push(
+      '# HELP faultline_collector_memory_bytes Memory of the collector process (rss, external) and V8 heaps in use per thread.',
+      '# TYPE faultline_collector_memory_bytes gauge',
+      `faultline_collector_memory_bytes{kind="rss"} ${mem.rss}`,
+      `faultline_collector_memory_bytes{kind="external"} ${mem.external}`,
+      `faultline_collector_memory_bytes{kind="heap_used",thread="http"} ${mem.heapUsed}`,
+      `faultline_collector_memory_bytes{kind="heap_used",thread="writer"} ${this.writerHeapBytes}`,
     );
     const hist = (name: string, help: string, h: Histogram) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);

@@ -31,6 +31,8 @@ export interface GroupStats {
   ms: number;
   items: number;
   duplicates: Record<Signal, number>;
+  /** The writer isolate's V8 heap in use, for /metrics. */
+  heapUsedBytes: number;
 }
 
 export type FromWriter =

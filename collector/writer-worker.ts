@@ -1,6 +1,7 @@
 // The writer thread: owns the Store, decodes request bodies, and group-commits every request
 // that arrived while the previous transaction ran into one transaction, then acknowledges
 // each. A 200 on the HTTP thread waits for this acknowledgement, so 200 means committed.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IngestBatch } from '../lib/model/index.ts';
 import { openStore } from '../lib/store/index.ts';
@@ -109,7 +110,7 @@ function flush(): void {
       }
     }
   }
-  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates } });
+  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, heapUsedBytes: getHeapStatistics().used_heap_size } });
 }
 
 function onWrite(msg: WriteRequest): void {

@@ -4,7 +4,7 @@
 // or later (503 + Retry-After), instead of a slow answer that the SDK would turn into loss.
 import type { Worker } from 'node:worker_threads';
 import type { CollectorMetrics, Signal } from './metrics.ts';
-import type { Encoding, FromWriter, WriteOutcome, WriterOptions } from './protocol.ts';
+import type { Encoding, FromWriter, GroupStats, WriteOutcome, WriterOptions } from './protocol.ts';
 import { startTsWorker } from './worker-exec.ts';
 
 interface Waiting {
@@ -93,12 +93,13 @@ export class WriterClient {
     }
   }
 
-  private onDone(outcomes: WriteOutcome[], stats: { ms: number; items: number; duplicates: Record<Signal, number> } | null): void {
+  private onDone(outcomes: WriteOutcome[], stats: GroupStats | null): void {
     const m = this.metrics();
     if (stats !== null) {
       m.batches++;
       m.batchItems += stats.items;
       m.batchLatency.observe(stats.ms / 1000);
+      m.writerHeapBytes = stats.heapUsedBytes;
       m.duplicates.traces += stats.duplicates.traces;
       m.duplicates.metrics += stats.duplicates.metrics;
       m.duplicates.logs += stats.duplicates.logs;
