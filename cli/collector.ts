@@ -1,8 +1,9 @@
 // `faultline collector`: OTLP/HTTP ingest only, in this process. Several collectors may share
 // one database (scale-out); `faultline serve` also runs this command as its ingest child.
-import { portOption, stringOption } from './args.ts';
+import { portOption, stringOption, type ParsedArgs } from './args.ts';
 import type { Command } from './command.ts';
 import { absoluteDbUrl } from './db-url.ts';
+import type { CliIo } from './io.ts';
 import { waitForStop } from './signals.ts';
 
 /** Sent over IPC to a supervising `faultline serve` once the collector listens. */
@@ -47,45 +48,54 @@ Examples:
   faultline collector --otlp-port 4318 --host 0.0.0.0 --db file:/var/lib/faultline/faultline.db
   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node my-service.js
 `,
-  async run({ values }, io) {
-    const port = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
-    const host = stringOption(values.host) ?? '127.0.0.1';
-    const { resolveDbUrl } = await import('../lib/store/index.ts');
-    const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
-    const { startCollector } = await import('../collector/index.ts');
-    // Listen for Ctrl-C before saying where we listen: a signal sent the moment the banner
-    // appears must stop us cleanly, not kill us mid-write.
-    const stopping = waitForStop();
-    let collector: Awaited<ReturnType<typeof startCollector>>;
+  async run(args, io) {
     try {
-      collector = await startCollector({ port, host, dbUrl });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') {
-        io.err(`faultline collector: port ${port} on ${host} is already in use; pick another with --otlp-port\n`);
-      } else {
-        io.err(`faultline collector: cannot start: ${e.message}\n`);
-      }
-      return 1;
+      return await runCollector(args.values, io);
+    } finally {
+      // Under `faultline serve` the IPC channel would keep this process alive after we are done.
+      if (process.connected) process.disconnect();
     }
-    const endpoint = endpointFor(host, collector.port);
-    if (process.send) {
-      const ready: CollectorReadyMessage = { type: 'faultline:collector-ready', port: collector.port, url: endpoint, dbUrl };
-      process.send(ready);
-    } else {
-      io.out(
-        `Faultline collector listening on ${endpoint} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
-          `Database: ${dbUrl}\n` +
-          `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}\n` +
-          `Press Ctrl-C to stop.\n`,
-      );
-    }
-    const why = await stopping;
-    await collector.close();
-    if (!process.send) io.out(`Faultline collector stopped (${why}).\n`);
-    return 0;
   },
 };
+
+async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<number> {
+  const port = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
+  const host = stringOption(values.host) ?? '127.0.0.1';
+  const { resolveDbUrl } = await import('../lib/store/index.ts');
+  const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
+  const { startCollector } = await import('../collector/index.ts');
+  // Listen for Ctrl-C before saying where we listen: a signal sent the moment the banner
+  // appears must stop us cleanly, not kill us mid-write.
+  const stopping = waitForStop();
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  try {
+    collector = await startCollector({ port, host, dbUrl });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      io.err(`faultline collector: port ${port} on ${host} is already in use; pick another with --otlp-port\n`);
+    } else {
+      io.err(`faultline collector: cannot start: ${e.message}\n`);
+    }
+    return 1;
+  }
+  const endpoint = endpointFor(host, collector.port);
+  if (process.send) {
+    const ready: CollectorReadyMessage = { type: 'faultline:collector-ready', port: collector.port, url: endpoint, dbUrl };
+    process.send(ready);
+  } else {
+    io.out(
+      `Faultline collector listening on ${endpoint} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
+        `Database: ${dbUrl}\n` +
+        `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}\n` +
+        `Press Ctrl-C to stop.\n`,
+    );
+  }
+  const why = await stopping;
+  await collector.close();
+  if (!process.send) io.out(`Faultline collector stopped (${why}).\n`);
+  return 0;
+}
 
 /** The URL a service on this machine should export to: a wildcard bind is reached via loopback. */
 export function endpointFor(host: string, port: number): string {

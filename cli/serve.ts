@@ -141,6 +141,7 @@ async function startDashboardChild(io: CliIo, port: number, host: string, dbUrl:
       FAULTLINE_DB: dbUrl,
       FAULTLINE_COLLECTOR_URL: collectorUrl,
       NEXT_TELEMETRY_DISABLED: '1',
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(join(root, 'cli', 'parent-watch.cjs'))}`.trim(),
     },
   });
   // Until it is ready, Next's banner is kept to explain a failure; afterwards its output is forwarded.
@@ -165,7 +166,10 @@ async function startDashboardChild(io: CliIo, port: number, host: string, dbUrl:
     prefixLines(child.proc.stderr, '', (l) => (ready ? io.err(`dashboard | ${l}`) : onLine(l)));
     void child.exited.then((code) => {
       clearTimeout(timer);
-      if (!ready) reject(new Error(`the dashboard could not start (exit code ${code}):\n${early.join('')}`));
+      if (ready) return;
+      const output = early.join('');
+      if (/EADDRINUSE/.test(output)) reject(new Error(`dashboard port ${port} on ${host} is already in use; pick another with --port`));
+      else reject(new Error(`the dashboard could not start (exit code ${code}):\n${output}`));
     });
   });
   return { child, url, mode };

@@ -1,11 +1,13 @@
 // The long-running commands through the real bin: they listen where they say, accept OTLP,
 // commit what they acknowledged, and stop cleanly on Ctrl-C (SIGINT) or SIGTERM.
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../lib/store/index.ts';
 import { tempDir } from '../import/helpers.ts';
 import { sdkTrace } from '../import/otel-sdk-json.ts';
+import { ensureDashboardBuild } from '../ui/e2e-harness.ts';
 import { startCli, type LongRunning } from './run-cli.ts';
 
 const tmp = tempDir();
@@ -24,6 +26,35 @@ function refuses(url: string): Promise<boolean> {
     });
     s.once('error', () => resolve(true));
   });
+}
+
+/** Every process below `pid` (children, grandchildren…). */
+function descendants(pid: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .filter((r) => r.length === 2 && r[0] > 0);
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of rows) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+async function allExit(pids: number[], timeoutMs = 15_000): Promise<number[]> {
+  const end = Date.now() + timeoutMs;
+  let alive = pids.filter(pidAlive);
+  while (alive.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 200));
+    alive = alive.filter(pidAlive);
+  }
+  return alive;
 }
 
 function pidAlive(pid: number): boolean {
@@ -82,6 +113,10 @@ describe('faultline collector', () => {
 });
 
 describe('faultline serve', () => {
+  // serve runs the production build when there is one (what users run); building once, under
+  // the harness's lock, also keeps parallel test files from racing two `next dev` servers.
+  beforeAll(() => ensureDashboardBuild(), 15 * 60_000);
+
   it('runs the dashboard and a collector in child processes; Ctrl-C stops every one', async () => {
     const db = join(tmp.dir, 'serve.db');
     const s = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', db]);
@@ -92,6 +127,7 @@ describe('faultline serve', () => {
     const collector = /Collector {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
     expect(out).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=${collector}`);
     expect(out).toContain(`Database   ${db}`);
+    expect(out).toMatch(/Dashboard {2}http:\S+ {2}\(production build\)/);
 
     // The collector is not the serve process: ingest never shares the dashboard's event loop.
     const health = (await (await fetch(`${collector}/healthz`)).json()) as { status: string };
@@ -101,18 +137,14 @@ describe('faultline serve', () => {
     const page = await fetch(dashboard, { signal: AbortSignal.timeout(150_000) });
     expect(page.status).toBe(200);
 
-    const { execFileSync } = await import('node:child_process');
-    const childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(s.child.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
-    expect(childPids.length).toBe(2);
+    const childPids = descendants(s.child.pid!);
+    expect(childPids.length).toBeGreaterThanOrEqual(2);
 
     expect(await s.stop('SIGINT')).toBe(0);
     expect(s.output().stdout).toContain('Faultline stopped.');
     expect(await refuses(dashboard)).toBe(true);
     expect(await refuses(collector)).toBe(true);
-    expect(childPids.filter(pidAlive)).toEqual([]);
+    expect(await allExit(childPids)).toEqual([]);
     const store = openStore(db);
     try {
       expect(store.getTrace(t.spans[0].spanContext().traceId)).toHaveLength(4);
@@ -120,4 +152,39 @@ describe('faultline serve', () => {
       store.close();
     }
   }, 240_000);
+
+  it('if serve itself is killed (SIGKILL), the dashboard and the collector exit on their own', async () => {
+    const s = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', join(tmp.dir, 'killed.db')]);
+    running.push(s);
+    await s.waitFor(/Press Ctrl-C to stop\./);
+    const collector = /Collector {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(s.output().stdout)![1];
+    const dashboard = /Dashboard {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(s.output().stdout)![1];
+    const below = descendants(s.child.pid!);
+    expect(below.length).toBeGreaterThanOrEqual(2);
+    await s.stop('SIGKILL');
+    expect(await allExit(below)).toEqual([]);
+    expect(await refuses(dashboard)).toBe(true);
+    expect(await refuses(collector)).toBe(true);
+  }, 120_000);
+
+  it('a dashboard or collector port already in use: a clear error, exit 1, nothing left running', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = String((blocker.address() as { port: number }).port);
+    try {
+      const dash = startCli(['serve', '--port', port, '--otlp-port', '0', '--db', join(tmp.dir, 'busy-serve.db')]);
+      running.push(dash);
+      expect(await dash.stop('SIGCONT')).toBe(1);
+      expect(dash.output().stderr).toContain(`faultline serve: dashboard port ${port} on 127.0.0.1 is already in use; pick another with --port`);
+      const otlp = startCli(['serve', '--port', '0', '--otlp-port', port, '--db', join(tmp.dir, 'busy-serve.db')]);
+      running.push(otlp);
+      expect(await otlp.stop('SIGCONT')).toBe(1);
+      expect(otlp.output().stderr).toContain(`collector | faultline collector: port ${port} on 127.0.0.1 is already in use; pick another with --otlp-port`);
+      expect(otlp.output().stderr).toContain('faultline serve: the collector could not start (exit code 1)');
+      const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(join(tmp.dir, 'busy-serve.db')));
+      expect(leftovers).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
 });
