@@ -12,7 +12,7 @@ export class StoreUrlError extends Error {
 export type ParsedStoreUrl = { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
 
 /** The storage URL to use: the flag, else FAULTLINE_DB, else ./data/faultline.db. */
-export function resolveDbUrl(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDbUrl(flag?: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (flag !== undefined && flag.trim() !== '') return flag.trim();
   const fromEnv = env.FAULTLINE_DB;
   if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv.trim();

@@ -5,7 +5,7 @@
 //   reference to an interned (key, value) pair, or a key id plus an inline value. Entry
 //   header = id * 2 + (1 if pair reference).
 import type { Attributes } from '../../model/index.ts';
-import { ByteReader, ByteWriter } from './bytes.ts';
+import type { ByteReader, ByteWriter } from './bytes.ts';
 import { readValue, setKey, writeValue } from './value.ts';
 
 export interface AttrEncoder {

@@ -4,7 +4,8 @@
 // bits for every optional field so `undefined` and a zero value stay distinct.
 import type { InstrumentationScope, MetricPoint, MetricType, Resource, Temporality } from '../../model/index.ts';
 import { readAttributesInline, writeAttributesInline } from './attributes.ts';
-import { ByteReader, ByteWriter } from './bytes.ts';
+import type { ByteReader} from './bytes.ts';
+import { ByteWriter } from './bytes.ts';
 
 const R_NAMESPACE = 1;
 const R_VERSION = 2;

@@ -1,7 +1,8 @@
 // Metric point and log record payloads: the fields that are not columns.
 import type { ExponentialBuckets, LogRecord, MetricPoint } from '../../model/index.ts';
 import { type AttrDecoder, type AttrEncoder, readAttributes, writeAttributes } from './attributes.ts';
-import { ByteReader, ByteWriter } from './bytes.ts';
+import type { ByteWriter } from './bytes.ts';
+import { ByteReader } from './bytes.ts';
 import { readValue, writeValue } from './value.ts';
 
 const P_FLAGS = 1;

@@ -3,7 +3,8 @@
 // Event times are stored as deltas from the span start (small varints).
 import type { Span, SpanEvent, SpanLink } from '../../model/index.ts';
 import { type AttrDecoder, type AttrEncoder, readAttributes, writeAttributes } from './attributes.ts';
-import { ByteReader, ByteWriter } from './bytes.ts';
+import type { ByteWriter } from './bytes.ts';
+import { ByteReader } from './bytes.ts';
 
 const TRACE_STATE = 1;
 const FLAGS = 2;

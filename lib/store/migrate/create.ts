@@ -18,13 +18,6 @@ const EMPTY = /^\s*(--[^\n]*\n?\s*)*$/;
 /** SQL from the migrations folder's end state to the schema; '' when they agree. */
 export async function pendingSchemaSql(schemaPath = SCHEMA_PATH, migrationsDir = MIGRATIONS_DIR): Promise<string> {
   const content = readFileSync(schemaPath, 'utf8');
-  const lockPath = path.join(migrationsDir, 'migration_lock.toml');
-  let lock: string | null = null;
-  try {
-    lock = readFileSync(lockPath, 'utf8');
-  } catch {
-    lock = null;
-  }
   // The engine's own shadow-database replay sends each migration as one multi-statement
   // query, which the better-sqlite3 adapter refuses; so replay the migrations with our
   // applier into a scratch file and diff that live database against the schema.

@@ -9,8 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 
-type Bindings = typeof import('@prisma/schema-engine-wasm/schema_engine_bg');
-export type SchemaEngine = import('@prisma/schema-engine-wasm').SchemaEngine;
+import type * as BgBindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+
+type Bindings = typeof BgBindings;
+export type { SchemaEngine };
 
 let loaded: Promise<Bindings> | undefined;
 
