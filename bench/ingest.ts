@@ -3,7 +3,7 @@
 // process. Prints sustained spans/s, p50/p99 per batch, the collector's peak RSS, bytes per
 // span on disk, and, in the same run, the raw SQLite limit (same rows, bare table, no index).
 //
-//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20]
+//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20] [--no-live]
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -27,6 +27,9 @@ function flag(name: string, dflt: number): number {
 const SECONDS = flag('seconds', 30);
 const CLIENTS = flag('clients', 8);
 const HALF_SECONDS = flag('half-seconds', 20);
+// The collector runs the live analyzer (rollups) beside ingest by default, as the product does;
+// --no-live measures ingest alone.
+const LIVE = !process.argv.includes('--no-live');
 const BATCH = 512;
 
 // ---------- realistic spans from the real SDK ----------
@@ -335,7 +338,9 @@ function fmt(n: number): string {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-ingest-'));
   const dbPath = path.join(dir, 'ingest.db');
-  console.log(`faultline ingest benchmark: ${SECONDS} s at max load with ${CLIENTS} clients, then ${HALF_SECONDS} s at half load; ${os.cpus().length} CPUs`);
+  console.log(
+    `faultline ingest benchmark: ${SECONDS} s at max load with ${CLIENTS} clients, then ${HALF_SECONDS} s at half load; ${os.cpus().length} CPUs; live analyzer ${LIVE ? 'on' : 'off (--no-live)'}`,
+  );
 
   const templates = buildTemplates().map(indexTemplate);
   const bytesPerBatch = templates.reduce((a, t) => a + t.buf.length, 0) / templates.length;
@@ -370,7 +375,7 @@ async function main(): Promise<void> {
     `writer-thread cost per span: decode in the writer ${usDecode.toFixed(2)} µs vs structured clone ${usDeser.toFixed(2)} µs to deserialize (+${usSer.toFixed(2)} µs to serialize on the HTTP thread)`,
   );
 
-  const collector = await forkCollector({ port: 0, dbUrl: dbPath, retentionMs: 0 });
+  const collector = await forkCollector({ port: 0, dbUrl: dbPath, retentionMs: 0, live: LIVE });
   const url = `${collector.url}/v1/traces`;
   let peakRss = 0;
   let peakAnon = 0;
