@@ -69,7 +69,16 @@ export function parseHiddenKinds(value: string | null): Set<NodeKind> {
 }
 
 /** A quadratic curve between two node rims, bent sideways so a→b and b→a do not overlap. */
-export function edgeGeometry(sx: number, sy: number, tx: number, ty: number, sr: number, tr: number, bend = 0.12): { d: string; mid: { x: number; y: number } } {
+export interface EdgeGeometry {
+  d: string;
+  mid: { x: number; y: number };
+  /** The quadratic curve's start, control and end points (the canvas renderer draws from these). */
+  a: { x: number; y: number };
+  c: { x: number; y: number };
+  b: { x: number; y: number };
+}
+
+export function edgeGeometry(sx: number, sy: number, tx: number, ty: number, sr: number, tr: number, bend = 0.12): EdgeGeometry {
   const dx = tx - sx;
   const dy = ty - sy;
   const len = Math.hypot(dx, dy) || 1;
@@ -82,7 +91,7 @@ export function edgeGeometry(sx: number, sy: number, tx: number, ty: number, sr:
   const b = trim(tx, ty, cx, cy, tr + 6);
   const r = (n: number) => Math.round(n * 10) / 10;
   const mid = { x: 0.25 * a.x + 0.5 * cx + 0.25 * b.x, y: 0.25 * a.y + 0.5 * cy + 0.25 * b.y };
-  return { d: `M${r(a.x)},${r(a.y)} Q${r(cx)},${r(cy)} ${r(b.x)},${r(b.y)}`, mid };
+  return { d: `M${r(a.x)},${r(a.y)} Q${r(cx)},${r(cy)} ${r(b.x)},${r(b.y)}`, mid, a, c: { x: cx, y: cy }, b };
 }
 
 function trim(x: number, y: number, towardX: number, towardY: number, by: number): { x: number; y: number } {
