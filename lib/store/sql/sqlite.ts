@@ -87,10 +87,12 @@ export const SQL = {
       max_seq = max(span_minutes.max_seq, excluded.max_seq), spans = span_minutes.spans + excluded.spans`,
   spansOfTrace: `SELECT seq, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload
     FROM spans WHERE trace_key = ? ORDER BY start_ns, seq`,
-  insertSpanBlock: `INSERT INTO span_blocks (service_id, min_seq, max_seq, min_start_ns, max_start_ns, max_end_ns, spans) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  insertSpanBlock: `INSERT INTO span_blocks (service_id, min_seq, max_seq, min_start_ns, max_start_ns, max_end_ns, spans, errors, max_duration_ns)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   /** Blocks of one service overlapping a window, newest first; keyset-paged by (max_start_ns, id). */
   searchBlocks: `SELECT id, min_seq, max_seq, max_start_ns FROM span_blocks
     WHERE service_id = ? AND max_start_ns >= ? AND max_start_ns <= ? AND (max_start_ns < ? OR id < ?) AND min_start_ns < ?
+      AND errors >= ? AND max_duration_ns >= ?
     ORDER BY max_start_ns DESC, id DESC LIMIT ?`,
   /** One block's rows of its service (the batch's rows are contiguous in seq). */
   blockSpans: `SELECT seq, trace_key, start_ns, duration_ns, operation_id, status FROM spans

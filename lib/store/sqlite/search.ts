@@ -51,6 +51,9 @@ class BlockCursor {
     readonly serviceId: number,
     private readonly fromNs: bigint,
     private readonly toNs: bigint,
+    /** Skip blocks without an error span / without a span this long. */
+    private readonly minErrors: number,
+    private readonly minDuration: bigint,
   ) {
     // A block holding a span that starts before toNs has max_start < toNs + spread.
     this.upper = toNs + BLOCK_SPREAD_NS - 1n;
@@ -60,7 +63,9 @@ class BlockCursor {
   head(): BlockRow | undefined {
     if (this.i < this.rows.length) return this.rows[this.i];
     if (this.exhausted) return undefined;
-    this.rows = this.stmt.all(this.serviceId, this.fromNs, this.upper, this.below, this.lastId, this.toNs, PAGE) as BlockRow[];
+    this.rows = this.stmt.all(
+      this.serviceId, this.fromNs, this.upper, this.below, this.lastId, this.toNs, this.minErrors, this.minDuration, PAGE,
+    ) as BlockRow[];
     this.i = 0;
     if (this.rows.length < PAGE) this.exhausted = true;
     if (this.rows.length === 0) return undefined;
@@ -120,7 +125,8 @@ export function searchTraces(db: Database.Database, dict: Dictionary, q: TraceQu
   const rowsOf = db.prepare(SQL.blockSpans).safeIntegers(true);
   // Payloads are read only for rows that pass the column filters (attribute filters only).
   const payloadOf = db.prepare(SQL.payloadOf).pluck();
-  const cursors = serviceIds.map((id) => new BlockCursor(blocks, id, fromNs, toNs));
+  const minErrors = status === ERROR ? 1 : 0;
+  const cursors = serviceIds.map((id) => new BlockCursor(blocks, id, fromNs, toNs, minErrors, minDur ?? MIN_NS));
   const found = new Map<bigint, bigint>(); // trace key → newest matching start
   let scanned = 0;
   let threshold: bigint | undefined;

@@ -13,6 +13,7 @@ import { KIND_NUMBER, STATUS_NUMBER } from './rows.ts';
 import type { TraceKeys } from './trace-keys.ts';
 
 const NS_PER_MINUTE = 60_000_000_000n;
+const ERROR = STATUS_NUMBER.error;
 
 export function minuteOf(ns: bigint): number {
   return Number(ns / NS_PER_MINUTE);
@@ -54,6 +55,8 @@ interface Block {
   maxStart: bigint;
   maxEnd: bigint;
   count: number;
+  errors: number;
+  maxDuration: bigint;
 }
 
 export class BatchWriter {
@@ -146,6 +149,8 @@ export class BatchWriter {
       result.spansInserted++;
       const seq = Number(info.lastInsertRowid);
       const endNs = s.endNs > s.startNs ? s.endNs : s.startNs;
+      const duration = endNs - s.startNs;
+      const isError = status === ERROR ? 1 : 0;
       const m = minuteOf(s.startNs);
       // Blocks are per service *and start minute*, so a block's start times span under a
       // minute and a time-window search can bound its index range (see search.ts).
@@ -156,9 +161,21 @@ export class BatchWriter {
         if (s.startNs < b.minStart) b.minStart = s.startNs;
         if (s.startNs > b.maxStart) b.maxStart = s.startNs;
         if (endNs > b.maxEnd) b.maxEnd = endNs;
+        if (duration > b.maxDuration) b.maxDuration = duration;
         b.count++;
+        b.errors += isError;
       } else {
-        blocks.set(blockKey, { serviceId: res.serviceId, minSeq: seq, maxSeq: seq, minStart: s.startNs, maxStart: s.startNs, maxEnd: endNs, count: 1 });
+        blocks.set(blockKey, {
+          serviceId: res.serviceId,
+          minSeq: seq,
+          maxSeq: seq,
+          minStart: s.startNs,
+          maxStart: s.startNs,
+          maxEnd: endNs,
+          count: 1,
+          errors: isError,
+          maxDuration: duration,
+        });
       }
       const r = minutes.get(m);
       if (r) {
@@ -169,7 +186,7 @@ export class BatchWriter {
     }
     for (const [m, r] of minutes) this.upsertMinute.run(m, r[0], r[1], r[2]);
     for (const b of blocks.values()) {
-      this.insertBlock.run(b.serviceId, b.minSeq, b.maxSeq, b.minStart, b.maxStart, b.maxEnd, b.count);
+      this.insertBlock.run(b.serviceId, b.minSeq, b.maxSeq, b.minStart, b.maxStart, b.maxEnd, b.count, b.errors, b.maxDuration);
     }
   }
 
