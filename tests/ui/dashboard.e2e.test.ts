@@ -87,7 +87,7 @@ describe('dashboard journeys', { timeout: 180_000 }, () => {
     await panel.waitFor();
     expect(page.url()).toContain('select=orders');
     await panel.getByText('POST /orders').first().waitFor({ timeout: 30_000 });
-    expect(await panel.innerText()).toMatch(/Upstream/);
+    expect(await panel.innerText()).toMatch(/upstream/i);
     await page.screenshot({ path: screenshotPath('map-side-panel') });
   });
 

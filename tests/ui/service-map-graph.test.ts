@@ -175,3 +175,24 @@ describe('layout', () => {
     expect(bounds({ a: { x: 0, y: 0 }, b: { x: 10, y: 20 } }, 5)).toEqual({ x0: -5, y0: -5, x1: 15, y1: 25 });
   });
 });
+
+describe('canvas renderer (big maps)', async () => {
+  const { buildScene, canvasRendererFor, hitTest } = await import('../../components/service-map/canvas-draw.ts');
+  it('switches to canvas only for big graphs', () => {
+    expect(canvasRendererFor(50, 200)).toBe(false);
+    expect(canvasRendererFor(301, 10)).toBe(true);
+    expect(canvasRendererFor(100, 1201)).toBe(true);
+  });
+
+  it('hits nodes within their radius and edges near their midpoint', () => {
+    const graph = visibleGraph({ nodes, edges }, { hiddenKinds: new Set(), focus: null, hops: 1, query: '', highlight: [], selected: null });
+    const layout = { positions: { frontend: { x: 0, y: 0 }, orders: { x: 200, y: 0 }, payments: { x: 400, y: 0 }, bank: { x: 600, y: 0 }, inventory: { x: 0, y: 300 }, 'db:pg|h|orders': { x: 200, y: 200 } }, layers: {}, ticks: 0 };
+    const scene = buildScene(graph, layout, () => 15, () => 2);
+    expect(scene.nodes).toHaveLength(6);
+    expect(scene.edges).toHaveLength(4);
+    expect(hitTest(scene, 205, 3, 1).node?.node.id).toBe('orders');
+    expect(hitTest(scene, 260, 260, 1)).toEqual({});
+    const mid = scene.edges.find((e) => e.edge.id === 'orders->payments|sync')!.mid;
+    expect(hitTest(scene, mid.x + 2, mid.y, 1).edge?.edge.id).toBe('orders->payments|sync');
+  });
+});
