@@ -55,3 +55,26 @@ export function portOption(name: string, flag: unknown, envName: string | undefi
 export function stringOption(flag: unknown): string | undefined {
   return typeof flag === 'string' && flag !== '' ? flag : undefined;
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration like `7d`, `12h`, `30m` in ms; `0` or `off` gives 0; undefined when not given. */
+export function durationOption(name: string, flag: unknown, envName: string | undefined): number | undefined {
+  const fromEnv = envName ? process.env[envName] : undefined;
+  const raw = typeof flag === 'string' ? flag : fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
+  if (raw === undefined) return undefined;
+  const source = typeof flag === 'string' ? `--${name}` : envName;
+  const text = raw.trim().toLowerCase();
+  if (text === '0' || text === 'off') return 0;
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!m || Number(m[1]) === 0) throw new UsageError(`${source} must be a duration like 7d, 12h or 30m (or 0 to keep everything), got '${raw}'`);
+  return Number(m[1]) * DURATION_UNITS[m[2]];
+}
+
+/** The shortest exact spelling of a duration in the units durationOption reads. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -1,6 +1,6 @@
 // `faultline collector`: OTLP/HTTP ingest only, in this process. Several collectors may share
 // one database (scale-out); `faultline serve` also runs this command as its ingest child.
-import { portOption, stringOption, type ParsedArgs } from './args.ts';
+import { durationOption, formatDuration, portOption, stringOption, type ParsedArgs } from './args.ts';
 import type { Command } from './command.ts';
 import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
@@ -12,6 +12,8 @@ export interface CollectorReadyMessage {
   port: number;
   url: string;
   dbUrl: string;
+  /** 0 when retention is off. */
+  retentionMs: number;
 }
 
 export const collectorCommand: Command = {
@@ -22,8 +24,9 @@ export const collectorCommand: Command = {
     'otlp-port': { type: 'string' },
     host: { type: 'string' },
     db: { type: 'string' },
+    retention: { type: 'string' },
   },
-  help: `Usage: faultline collector [--otlp-port 4318] [--host 127.0.0.1] [--db URL]
+  help: `Usage: faultline collector [--otlp-port 4318] [--host 127.0.0.1] [--db URL] [--retention 7d]
 
 Receives OTLP/HTTP (POST /v1/traces, /v1/metrics, /v1/logs; protobuf or JSON, gzip) and
 stores what it receives. No dashboard: run several
@@ -35,11 +38,14 @@ Options:
   --host HOST       interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
   --db URL          where to store: a file path or file: URL (SQLite), or postgresql://…
                     (default ./data/faultline.db)
+  --retention AGE   delete spans, metric points and logs older than AGE, in the background
+                    (default 7d; e.g. 12h, 30d; 0 keeps everything, e.g. for imported old traces)
   -h, --help        show this help
 
 Environment:
   FAULTLINE_OTLP_PORT  default for --otlp-port
   FAULTLINE_DB         default for --db
+  FAULTLINE_RETENTION  default for --retention
 
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM: what was acknowledged is committed.
 
@@ -61,15 +67,17 @@ Examples:
 async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<number> {
   const port = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
   const host = stringOption(values.host) ?? '127.0.0.1';
+  const retentionFlag = durationOption('retention', values.retention, 'FAULTLINE_RETENTION');
   const { resolveDbUrl } = await import('../lib/store/index.ts');
   const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
-  const { startCollector } = await import('../collector/index.ts');
+  const { startCollector, DEFAULT_RETENTION_MS } = await import('../collector/index.ts');
+  const retentionMs = retentionFlag ?? DEFAULT_RETENTION_MS;
   // Listen for Ctrl-C before saying where we listen: a signal sent the moment the banner
   // appears must stop us cleanly, not kill us mid-write.
   const stopping = waitForStop();
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
-    collector = await startCollector({ port, host, dbUrl });
+    collector = await startCollector({ port, host, dbUrl, retentionMs });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
@@ -81,12 +89,12 @@ async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<nu
   }
   const endpoint = endpointFor(host, collector.port);
   if (process.send) {
-    const ready: CollectorReadyMessage = { type: 'faultline:collector-ready', port: collector.port, url: endpoint, dbUrl };
+    const ready: CollectorReadyMessage = { type: 'faultline:collector-ready', port: collector.port, url: endpoint, dbUrl, retentionMs };
     process.send(ready);
   } else {
     io.out(
       `Faultline collector listening on ${endpoint} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
-        `Database: ${dbUrl}\n` +
+        `Database: ${dbUrl} (${keeping(retentionMs)})\n` +
         `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}\n` +
         `Press Ctrl-C to stop.\n`,
     );
@@ -95,6 +103,10 @@ async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<nu
   await collector.close();
   if (!process.send) io.out(`Faultline collector stopped (${why}).\n`);
   return 0;
+}
+
+export function keeping(retentionMs: number): string {
+  return retentionMs > 0 ? `keeping ${formatDuration(retentionMs)} of data` : 'keeping everything';
 }
 
 /** The URL a service on this machine should export to: a wildcard bind is reached via loopback. */

@@ -7,6 +7,9 @@ import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
 import { ImportProgress } from './progress.ts';
 
+/** What a collector keeps by default (collector/index.ts DEFAULT_RETENTION_MS), for the note below. */
+const DEFAULT_RETENTION_DAYS = 7;
+
 interface FileOutcome {
   file: string;
   format?: string;
@@ -73,6 +76,8 @@ Examples:
     }
     const progress = new ImportProgress(io);
     const started = performance.now();
+    const retentionCutoffNs = BigInt(Date.now() - DEFAULT_RETENTION_DAYS * 86_400_000) * 1_000_000n;
+    let olderThanRetention = 0;
     const outcomes: FileOutcome[] = [];
     let storeFailure: string | undefined;
     try {
@@ -87,6 +92,7 @@ Examples:
             o.rejected += batch.rejected;
             for (const r of batch.errors) if (o.reasons.length < MAX_REASONS_SHOWN && !o.reasons.includes(r)) o.reasons.push(r);
             if (batch.spans.length === 0) continue;
+            for (const span of batch.spans) if (span.endNs < retentionCutoffNs) olderThanRetention++;
             try {
               const w = store.writeBatch({ spans: batch.spans, metrics: [], logs: [] });
               o.stored += w.spansInserted;
@@ -107,6 +113,13 @@ Examples:
       store.close();
     }
     printSummary(io, outcomes, dbUrl, (performance.now() - started) / 1000);
+    if (olderThanRetention > 0) {
+      io.out(
+        `Note: ${plural(olderThanRetention, 'span')} ended more than ${DEFAULT_RETENTION_DAYS} days ago. A collector deletes data older than its ` +
+          `--retention (default ${DEFAULT_RETENTION_DAYS}d) soon after it starts; to keep them, run it with --retention 0 ` +
+          `(faultline serve --retention 0) or a longer age.\n`,
+      );
+    }
     if (storeFailure) {
       io.err(`faultline import: ${storeFailure}\n`);
       return 1;

@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { portOption, stringOption } from './args.ts';
+import { durationOption, formatDuration, portOption, stringOption } from './args.ts';
 import { prefixLines, startChild, stopChild, type Child } from './children.ts';
 import type { CollectorReadyMessage } from './collector.ts';
-import { endpointFor } from './collector.ts';
+import { endpointFor, keeping } from './collector.ts';
 import type { Command } from './command.ts';
 import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
@@ -25,8 +25,9 @@ export const serveCommand: Command = {
     'otlp-port': { type: 'string' },
     host: { type: 'string' },
     db: { type: 'string' },
+    retention: { type: 'string' },
   },
-  help: `Usage: faultline serve [--port 3000] [--otlp-port 4318] [--host 127.0.0.1] [--db URL]
+  help: `Usage: faultline serve [--port 3000] [--otlp-port 4318] [--host 127.0.0.1] [--db URL] [--retention 7d]
 
 Runs the Faultline dashboard and an OTLP/HTTP collector that share one database. The
 collector runs in its own process, so ingest never blocks the dashboard. The dashboard is
@@ -39,12 +40,15 @@ Options:
   --host HOST       interface for both (default 127.0.0.1; 0.0.0.0 for every interface)
   --db URL          where to store: a file path or file: URL (SQLite), or postgresql://…
                     (default ./data/faultline.db)
+  --retention AGE   delete spans, metric points and logs older than AGE, in the background
+                    (default 7d; e.g. 12h, 30d; 0 keeps everything, e.g. for imported old traces)
   -h, --help        show this help
 
 Environment:
   FAULTLINE_PORT       default for --port
   FAULTLINE_OTLP_PORT  default for --otlp-port
   FAULTLINE_DB         default for --db
+  FAULTLINE_RETENTION  default for --retention
 
 Ctrl-C (or SIGTERM) stops the dashboard and the collector.
 
@@ -57,6 +61,7 @@ Examples:
     const port = portOption('port', values.port, 'FAULTLINE_PORT', 3000);
     const otlpPort = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
     const host = stringOption(values.host) ?? '127.0.0.1';
+    const retentionMs = durationOption('retention', values.retention, 'FAULTLINE_RETENTION');
     const { resolveDbUrl } = await import('../lib/store/index.ts');
     const dbUrl = absoluteDbUrl(resolveDbUrl(stringOption(values.db)));
 
@@ -66,7 +71,7 @@ Examples:
       await Promise.all(children.map((c) => stopChild(c)));
     };
     try {
-      const collector = await startCollectorChild(io, otlpPort, host, dbUrl);
+      const collector = await startCollectorChild(io, otlpPort, host, dbUrl, retentionMs);
       children.push(collector.child);
       const dashboard = await startDashboardChild(io, port, host, dbUrl, collector.ready.url);
       children.push(dashboard.child);
@@ -75,7 +80,7 @@ Examples:
         `Faultline is running\n` +
           `  Dashboard  ${dashboard.url}  (${dashboard.mode === 'start' ? 'production build' : 'development server: no build in .next/, run `npx next build` for the fast one'})\n` +
           `  Collector  ${collector.ready.url}  (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
-          `  Database   ${dbUrl}\n` +
+          `  Database   ${dbUrl}  (${keeping(collector.ready.retentionMs)})\n` +
           `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.ready.url}\n` +
           `Press Ctrl-C to stop.\n`,
       );
@@ -99,8 +104,16 @@ Examples:
   },
 };
 
-async function startCollectorChild(io: CliIo, port: number, host: string, dbUrl: string): Promise<{ child: Child; ready: CollectorReadyMessage }> {
-  const child = startChild('collector', process.execPath, [binPath(), 'collector', '--otlp-port', String(port), '--host', host, '--db', dbUrl], {
+async function startCollectorChild(
+  io: CliIo,
+  port: number,
+  host: string,
+  dbUrl: string,
+  retentionMs: number | undefined,
+): Promise<{ child: Child; ready: CollectorReadyMessage }> {
+  const args = ['collector', '--otlp-port', String(port), '--host', host, '--db', dbUrl];
+  if (retentionMs !== undefined) args.push('--retention', retentionMs > 0 ? formatDuration(retentionMs) : '0');
+  const child = startChild('collector', process.execPath, [binPath(), ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,

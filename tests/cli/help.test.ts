@@ -7,8 +7,8 @@ import { ROOT, runCli } from './run-cli.ts';
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 const FLAGS: Record<string, string[]> = {
-  serve: ['--port', '--otlp-port', '--db', '--host', 'FAULTLINE_PORT', 'FAULTLINE_OTLP_PORT', 'FAULTLINE_DB'],
-  collector: ['--otlp-port', '--db', '--host', 'FAULTLINE_OTLP_PORT', 'FAULTLINE_DB'],
+  serve: ['--port', '--otlp-port', '--db', '--host', '--retention', 'FAULTLINE_PORT', 'FAULTLINE_OTLP_PORT', 'FAULTLINE_DB', 'FAULTLINE_RETENTION'],
+  collector: ['--otlp-port', '--db', '--host', '--retention', 'FAULTLINE_OTLP_PORT', 'FAULTLINE_DB', 'FAULTLINE_RETENTION'],
   import: ['FILE…', '--db', 'FAULTLINE_DB', 'JSON-lines', 'Zipkin', 'Jaeger'],
 };
 
@@ -72,6 +72,9 @@ describe('faultline --help and --version', () => {
     const extra = await runCli(['collector', 'extra']);
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain("unexpected argument 'extra'");
+    const retention = await runCli(['collector', '--retention', '7 days']);
+    expect(retention.code).toBe(2);
+    expect(retention.stderr).toContain("--retention must be a duration like 7d, 12h or 30m (or 0 to keep everything), got '7 days'");
     const noFiles = await runCli(['import']);
     expect(noFiles.code).toBe(2);
     expect(noFiles.stderr).toContain('import needs at least one FILE');

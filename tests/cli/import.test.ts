@@ -31,6 +31,8 @@ describe('faultline import', () => {
     // smartthings repeats one Kafka consumer span five times (same trace, span id and kind): stored once.
     expect(r.stdout).toContain('175 spans (zipkin): 171 stored, 4 duplicates skipped, 0 rejected');
     expect(r.stdout).toMatch(/Imported 8 of 8 files into .*all\.db: 215 spans stored, 4 duplicates skipped, 0 rejected \(/);
+    // The fixtures are years old: say that a collector's retention would delete them.
+    expect(r.stdout).toContain('Note: 219 spans ended more than 7 days ago. A collector deletes data older than its --retention (default 7d)');
 
     readBack(db, (store) => {
       expect(store.getTrace('0000000000000000a03ee8fff1dcd9b9')).toHaveLength(16);

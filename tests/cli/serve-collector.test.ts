@@ -80,7 +80,7 @@ describe('faultline collector', () => {
     const [, url] = await c.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     const out = c.output().stdout;
     expect(out).toContain(`Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${url}`);
-    expect(out).toContain(`Database: ${db}`);
+    expect(out).toContain(`Database: ${db} (keeping 7d of data)`);
     const t = sdkTrace();
     expect(await postTrace(url, t.json)).toBe(200);
     expect(await c.stop('SIGINT')).toBe(0);
@@ -94,10 +94,11 @@ describe('faultline collector', () => {
     }
   });
 
-  it('also stops on SIGTERM', async () => {
-    const c = startCli(['collector', '--otlp-port', '0', '--db', join(tmp.dir, 'term.db')]);
+  it('also stops on SIGTERM; --retention 0 keeps everything', async () => {
+    const c = startCli(['collector', '--otlp-port', '0', '--db', join(tmp.dir, 'term.db'), '--retention', '0']);
     running.push(c);
     await c.waitFor(/listening on/);
+    expect(c.output().stdout).toContain(`Database: ${join(tmp.dir, 'term.db')} (keeping everything)`);
     expect(await c.stop('SIGTERM')).toBe(0);
   });
 
@@ -119,14 +120,14 @@ describe('faultline serve', () => {
 
   it('runs the dashboard and a collector in child processes; Ctrl-C stops every one', async () => {
     const db = join(tmp.dir, 'serve.db');
-    const s = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', db]);
+    const s = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', db, '--retention', '30d']);
     running.push(s);
     await s.waitFor(/Press Ctrl-C to stop\./);
     const out = s.output().stdout;
     const dashboard = /Dashboard {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
     const collector = /Collector {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
     expect(out).toContain(`OTEL_EXPORTER_OTLP_ENDPOINT=${collector}`);
-    expect(out).toContain(`Database   ${db}`);
+    expect(out).toContain(`Database   ${db}  (keeping 30d of data)`);
     expect(out).toMatch(/Dashboard {2}http:\S+ {2}\(production build\)/);
 
     // The collector is not the serve process: ingest never shares the dashboard's event loop.
