@@ -52,6 +52,34 @@ describe('LatencySketch', () => {
     expect(merged.count).toBe(whole.count);
   });
 
+  it('merging many small (sparse) sketches, and sparse into dense, equals one sketch', () => {
+    const r = rng(11);
+    const whole = new LatencySketch();
+    const small: LatencySketch[] = [];
+    for (let i = 0; i < 200; i++) {
+      const s = new LatencySketch();
+      for (let k = 0; k < 5; k++) {
+        const v = 1 + r() * (i < 100 ? 50 : 5000);
+        s.add(v);
+        whole.add(v);
+      }
+      small.push(s);
+    }
+    const merged = new LatencySketch();
+    for (const s of small) merged.merge(s);
+    const dense = new LatencySketch();
+    dense.merge(small[0]);
+    for (let i = 0; i < 1000; i++) dense.add(1 + i); // forces the dense form
+    for (const s of small.slice(1)) dense.merge(s);
+    const denseWant = whole.clone();
+    for (let i = 0; i < 1000; i++) denseWant.add(1 + i);
+    for (const q of [0.1, 0.5, 0.9, 0.99]) {
+      expect(merged.quantile(q)).toBe(whole.quantile(q));
+      expect(dense.quantile(q)).toBe(denseWant.quantile(q));
+    }
+    expect(merged.count).toBe(1000);
+  });
+
   it('handles zeros, single values, empty and bad input', () => {
     const s = new LatencySketch();
     expect(s.quantile(0.5)).toBe(0);

@@ -147,7 +147,37 @@ export class LatencySketch {
       for (let k = first; k <= last; k++) this.counts[k + shift] += oc[k];
       return;
     }
-    if (other.sk) {
+    if (other.sk && this.sk) {
+      // Both sparse: one linear merge of two sorted lists (no per-bucket search and splice).
+      const ak = this.sk;
+      const av = this.sv;
+      const bk = other.sk;
+      const bv = other.sv;
+      if (ak.length === 0) {
+        this.sk = bk.slice();
+        this.sv = bv.slice();
+        return;
+      }
+      const k: number[] = [];
+      const v: number[] = [];
+      let x = 0;
+      let y = 0;
+      while (x < ak.length || y < bk.length) {
+        if (y >= bk.length || (x < ak.length && ak[x] < bk[y])) {
+          k.push(ak[x]);
+          v.push(av[x++]);
+        } else if (x >= ak.length || bk[y] < ak[x]) {
+          k.push(bk[y]);
+          v.push(bv[y++]);
+        } else {
+          k.push(ak[x]);
+          v.push(av[x++] + bv[y++]);
+        }
+      }
+      this.sk = k;
+      this.sv = v;
+      if (k.length > SPARSE_LIMIT) this.densify();
+    } else if (other.sk) {
       const ok = other.sk;
       const ov = other.sv;
       for (let j = 0; j < ok.length; j++) this.addBucket(ok[j], ov[j]);
