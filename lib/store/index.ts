@@ -7,15 +7,16 @@ export type { Store, StoreStats, TraceQuery, TraceSummary, SpanQuery, WriteResul
 export { resolveDbUrl, parseStoreUrl, StoreUrlError, DEFAULT_DB_PATH } from './url.ts';
 export { MigrationError } from './migrate/apply.ts';
 export { startRetention, DEFAULT_MAX_AGE_MS, type RetentionTimerOptions } from './retention-timer.ts';
-export { SqliteStore, type SqliteStoreOptions } from './sqlite/store.ts';
+export { SqliteStore, StoreOpenError, type SqliteStoreOptions } from './sqlite/store.ts';
 
 export type OpenStoreOptions = SqliteStoreOptions;
 
 /**
  * Opens (creating if needed) the store at `url` — a file path or `file:` URL for SQLite,
  * default FAULTLINE_DB or ./data/faultline.db — and applies pending migrations.
- * Throws StoreUrlError for a URL it cannot serve (PostgreSQL is not supported yet) and
- * MigrationError when the database cannot be brought up to date.
+ * Throws StoreUrlError for a URL it cannot serve (PostgreSQL is not supported yet),
+ * StoreOpenError when the file cannot be opened as SQLite, and MigrationError when the
+ * database cannot be brought up to date.
  */
 export function openStore(url?: string, opts: OpenStoreOptions = {}): Store & SqliteStore {
   const resolved = resolveDbUrl(url);

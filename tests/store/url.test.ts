@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DB_PATH, openStore, parseStoreUrl, resolveDbUrl, StoreUrlError } from '../../lib/store/index.ts';
+import { DEFAULT_DB_PATH, openStore, parseStoreUrl, resolveDbUrl, StoreOpenError, StoreUrlError } from '../../lib/store/index.ts';
 import { tempDir } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
@@ -37,6 +37,16 @@ describe('storage URLs', () => {
     }
     expect(() => openStore('mysql://localhost/x')).toThrow(/unsupported storage URL scheme "mysql"/);
     expect(() => openStore('file:')).toThrow(/names no file/);
+  });
+
+  it('says which file it cannot open', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const notDb = path.join(t.dir, 'not-a-db.txt');
+    writeFileSync(notDb, 'hello, this is not SQLite '.repeat(200));
+    expect(() => openStore(notDb)).toThrow(StoreOpenError);
+    expect(() => openStore(notDb)).toThrow(/cannot open SQLite database .*not-a-db\.txt/);
+    expect(() => openStore(t.dir)).toThrow(StoreOpenError);
   });
 
   it('creates the directory of a file: URL', () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
-import { applyMigrations, type MigrationOutcome } from '../migrate/apply.ts';
+import { applyMigrations, MigrationError, type MigrationOutcome } from '../migrate/apply.ts';
 import { LOG_COLUMNS, memoryPragmas, pageSizePragma, POINT_COLUMNS, PRAGMAS, SQL } from '../sql/sqlite.ts';
 import type { SpanQuery, Store, StoreStats, TraceQuery, TraceSummary, WriteResult } from '../types.ts';
 import { Dictionary, type DictionaryOptions } from './dictionary.ts';
@@ -32,6 +32,11 @@ export interface SqliteStoreOptions extends DictionaryOptions {
 }
 
 const PAGE = 1000;
+
+/** The file cannot be opened as a Faultline SQLite database (not SQLite, unreadable, a directory…). */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
 /**
  * 4 KiB: each commit writes every page it dirtied to the WAL, and the random trace-id index
  * dirties one page per new trace; measured WAL bytes per span: 8 KiB pages 631, 4 KiB 506.
@@ -53,8 +58,12 @@ export class SqliteStore implements Store {
     opts: SqliteStoreOptions = {},
   ) {
     const fresh = file === ':memory:' || !existsSync(file);
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
+    try {
+      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+      this.db = new Database(file);
+    } catch (err) {
+      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+    }
     try {
       if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
       for (const p of PRAGMAS) this.db.exec(p);
@@ -65,7 +74,8 @@ export class SqliteStore implements Store {
       this.migrations = applyMigrations(this.db, opts.migrationsDir);
     } catch (err) {
       this.db.close();
-      throw err;
+      if (err instanceof MigrationError) throw err;
+      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
     }
     this.dict = new Dictionary(this.db, opts);
     this.traces = new TraceKeys(this.db);
