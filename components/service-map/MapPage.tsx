@@ -14,7 +14,7 @@ import { Legend } from './Legend.tsx';
 import { ServiceMap } from './ServiceMap.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { NODE_KIND_STYLE } from './style.ts';
-import { parseHiddenKinds, visibleGraph } from './view-model.ts';
+import { parseHiddenKinds, serviceNamespaces, visibleGraph } from './view-model.ts';
 
 const KINDS: NodeKind[] = ['service', 'database', 'queue', 'external', 'client'];
 
@@ -65,13 +65,14 @@ export function MapPage() {
   const hops = clampHops(view.getNumber('hops', 1));
   const query = view.get('q') ?? '';
   const hideParam = view.get('hide');
+  const namespace = view.get('ns');
   const highlightParam = view.get('highlight');
   const hidden = useMemo(() => parseHiddenKinds(hideParam), [hideParam]);
   const highlight = useMemo(() => (highlightParam ?? '').split(',').filter((s) => s.length > 0), [highlightParam]);
 
   const visible = useMemo(
-    () => (graph.data ? visibleGraph(graph.data, { hiddenKinds: hidden, focus, hops, query, highlight, selected }) : null),
-    [graph.data, hidden, focus, hops, query, highlight, selected],
+    () => (graph.data ? visibleGraph(graph.data, { hiddenKinds: hidden, namespace, focus, hops, query, highlight, selected }) : null),
+    [graph.data, hidden, namespace, focus, hops, query, highlight, selected],
   );
   const findingList = findings.data?.findings;
   const badges = useMemo(() => buildBadges(findingList ?? [], visible?.nodes ?? [], visible?.edges ?? []), [findingList, visible]);
@@ -98,6 +99,7 @@ export function MapPage() {
     else next.add(k);
     view.set({ hide: [...next].join(',') || null });
   };
+  const namespaces = serviceNamespaces(data.nodes);
   const counts = new Map<NodeKind, number>();
   for (const n of data.nodes) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
 
@@ -126,6 +128,16 @@ export function MapPage() {
             </button>
           ))}
         </div>
+        {namespaces.length > 0 || namespace ? (
+          <select aria-label="Namespace" value={namespace ?? ''} onChange={(e) => view.set({ ns: e.target.value || null })} data-testid="namespace-filter">
+            <option value="">All namespaces</option>
+            {[...new Set([...namespaces, ...(namespace ? [namespace] : [])])].map((ns) => (
+              <option key={ns} value={ns}>
+                {ns}
+              </option>
+            ))}
+          </select>
+        ) : null}
         {focus ? (
           <div className="focus-bar" data-testid="focus-bar">
             <span>

@@ -6,6 +6,11 @@ import { neighbourhood } from './focus.ts';
 export interface MapFilters {
   /** Node kinds not to draw. */
   hiddenKinds: ReadonlySet<NodeKind>;
+  /**
+   * Only services of this namespace (`service.namespace`, carried in the node's `namespace`), and
+   * the databases, topics and peers they talk to. Null = every namespace.
+   */
+  namespace?: string | null;
   /** Focus mode: only this node and its n-hop neighbourhood. */
   focus: string | null;
   hops: number;
@@ -33,8 +38,27 @@ export function nodeMatches(node: Pick<GraphNodeJson, 'id' | 'name'>, query: str
   return node.name.toLowerCase().includes(q) || node.id.toLowerCase().includes(q);
 }
 
+/** Distinct namespaces of service nodes, sorted (empty when the services report none). */
+export function serviceNamespaces(nodes: readonly Pick<GraphNodeJson, 'kind' | 'namespace'>[]): string[] {
+  const out = new Set<string>();
+  for (const n of nodes) if (n.kind === 'service' && n.namespace) out.add(n.namespace);
+  return [...out].sort();
+}
+
+function inNamespace(graph: Pick<GraphResponse, 'nodes' | 'edges'>, ns: string): Set<string> {
+  const keep = new Set(graph.nodes.filter((n) => n.kind === 'service' && n.namespace === ns).map((n) => n.id));
+  const kind = new Map(graph.nodes.map((n) => [n.id, n.kind]));
+  // Non-service neighbours (databases, topics, peers, clients) come along with the services they serve.
+  for (const e of graph.edges) {
+    if (keep.has(e.source) && kind.get(e.target) !== 'service') keep.add(e.target);
+    if (keep.has(e.target) && kind.get(e.source) !== 'service') keep.add(e.source);
+  }
+  return keep;
+}
+
 export function visibleGraph(graph: Pick<GraphResponse, 'nodes' | 'edges'>, f: MapFilters): VisibleGraph {
-  let nodes = graph.nodes.filter((n) => !f.hiddenKinds.has(n.kind) || n.id === f.focus);
+  const nsKeep = f.namespace ? inNamespace(graph, f.namespace) : null;
+  let nodes = graph.nodes.filter((n) => (!f.hiddenKinds.has(n.kind) && (!nsKeep || nsKeep.has(n.id))) || n.id === f.focus);
   let ids = new Set(nodes.map((n) => n.id));
   let edges = graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
   let hopOf: Map<string, number> | null = null;

@@ -196,3 +196,23 @@ describe('canvas renderer (big maps)', async () => {
     expect(hitTest(scene, mid.x + 2, mid.y, 1).edge?.edge.id).toBe('orders->payments|sync');
   });
 });
+
+describe('namespace filter', () => {
+  const ns = (id: string, namespace?: string, kind: GraphNodeJson['kind'] = 'service') => ({ ...node(id, kind), namespace });
+  const g = {
+    nodes: [ns('a', 'shop'), ns('b', 'shop'), ns('c', 'billing'), ns('db:x', 'orders', 'database'), ns('db:y', undefined, 'database')],
+    edges: [edge('a', 'b'), edge('b', 'c'), edge('a', 'db:x', 'db'), edge('c', 'db:y', 'db')],
+  };
+  const base = { hiddenKinds: new Set<GraphNodeJson['kind']>(), focus: null, hops: 1, query: '', highlight: [] as string[], selected: null };
+
+  it('lists service namespaces only (a database namespace is not a team)', async () => {
+    const { serviceNamespaces } = await import('../../components/service-map/view-model.ts');
+    expect(serviceNamespaces(g.nodes)).toEqual(['billing', 'shop']);
+  });
+
+  it('keeps the namespace’s services and the databases they use', () => {
+    const v = visibleGraph(g, { ...base, namespace: 'shop' });
+    expect(v.nodes.map((n) => n.id).sort()).toEqual(['a', 'b', 'db:x']);
+    expect(v.edges.map((e) => e.id).sort()).toEqual(['a->b|sync', 'a->db:x|db']);
+  });
+});
