@@ -56,7 +56,12 @@ export function ServicesPage() {
       sortValue: (s) => s.errorRate,
       render: (s) => <span style={{ color: s.errorRate > 0 ? errorColor(s.errorRate) : undefined }}>{formatPercent(s.errorRate)}</span>,
     },
-    { id: 'errTrend', label: 'Errors', render: (s) => <Sparkline values={s.sparkline.map((p) => p.errorRate)} color="#f2495c" label={`error rate of ${s.name}`} /> },
+    {
+      id: 'errTrend',
+      label: 'Errors',
+      // A flat red line reads as alarm; no errors at all is drawn muted.
+      render: (s) => <Sparkline values={s.sparkline.map((p) => p.errorRate)} color={s.sparkline.some((p) => p.errors > 0) ? '#f2495c' : '#56627a'} label={`error rate of ${s.name}`} />,
+    },
     { id: 'p50', label: 'p50', align: 'right', sortValue: (s) => s.p50Ms, render: (s) => formatMs(s.p50Ms) },
     { id: 'p95', label: 'p95', align: 'right', sortValue: (s) => s.p95Ms, render: (s) => formatMs(s.p95Ms) },
     { id: 'p99', label: 'p99', align: 'right', sortValue: (s) => s.p99Ms, render: (s) => formatMs(s.p99Ms) },

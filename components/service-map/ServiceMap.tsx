@@ -369,6 +369,15 @@ const NodeView = memo(function NodeView({ node: n, x, y, r, dim, emph, selected,
       transform={`translate(${x},${y})`}
       data-node={n.id}
       data-kind={n.kind}
+      tabIndex={0}
+      role="button"
+      aria-label={`${NODE_KIND_STYLE[n.kind].label} ${n.name}`}
+      onKeyDown={(ev) => {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          onSelect(n.id);
+        }
+      }}
       onClick={(ev) => {
         ev.stopPropagation();
         onSelect(n.id);
