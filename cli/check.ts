@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FullAnalysis } from '../lib/analysis/analyze.ts';
+import type { FaultlineConfig } from '../lib/analysis/findings/index.ts';
 import { EXIT, sourceFromAnalysis } from '../lib/report/index.ts';
 import { InputError } from '../lib/report/io/files.ts';
 import { portOption, stringOption, UsageError } from './args.ts';
@@ -106,7 +108,7 @@ interface CheckSetup {
   dir: string;
 }
 
-type Analyze = (config: import('../lib/analysis/findings/index.ts').FaultlineConfig) => import('../lib/analysis/analyze.ts').FullAnalysis;
+type Analyze = (config: FaultlineConfig) => FullAnalysis;
 
 async function runCheck(command: string[], s: CheckSetup, io: CliIo, report: (analysisOf: Analyze) => Promise<number>): Promise<number> {
   const { startCollector } = await import('../collector/index.ts');
@@ -135,7 +137,7 @@ async function runCheck(command: string[], s: CheckSetup, io: CliIo, report: (an
   if (failed && outcome.kind === 'exited') {
     const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
     io.err(`faultline check: the command failed (${how}): exit ${EXIT.commandFailed} (the report above still covers what it sent)\n`);
-    return code === EXIT.usage ? EXIT.commandFailed : EXIT.commandFailed;
+    return EXIT.commandFailed;
   }
   return code;
 }

@@ -1,15 +1,17 @@
 // `faultline <command>`: routes to one small file per command. The one place that maps
 // failures to exit codes: 0 success, 1 runtime failure, 2 usage or input error.
 import { parseCommandArgs, UsageError } from './args.ts';
+import { checkCommand } from './check.ts';
 import { collectorCommand } from './collector.ts';
 import type { Command } from './command.ts';
 import { importCommand } from './import.ts';
 import { processIo, type CliIo } from './io.ts';
+import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 import { version } from './version.ts';
 
 /** Registered commands, in the order `faultline --help` lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, collectorCommand, importCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, collectorCommand, importCommand, reportCommand, checkCommand];
 
 function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
@@ -35,6 +37,8 @@ Examples:
   faultline serve
   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node my-service.js
   faultline import traces.jsonl
+  faultline report --input traces.jsonl --fail-on medium
+  faultline check -- npm test
 `;
 }
 
