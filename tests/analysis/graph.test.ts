@@ -198,3 +198,19 @@ describe('GraphAccumulator', () => {
     expect(graphToJson(g, { detail: 'full' }).edges[0].operations).toBeDefined();
   });
 });
+
+describe('bounds', () => {
+  it('stops adding nodes and edges past the bounds and counts what it left out', () => {
+    const acc = new GraphAccumulator({ maxNodes: 4, maxEdges: 3 });
+    for (let i = 0; i < 10; i++) {
+      acc.addTrace(buildTraceTree([span({ trace: `t${i}`, id: 'r', service: 'web', kind: 'server' }), span({ trace: `t${i}`, id: 'c', parent: 'r', service: 'web', kind: 'client', attrs: { 'server.address': `10.0.0.${i}` } })]));
+    }
+    const g = acc.build();
+    expect(g.nodes.length).toBe(4); // web, client, two peers
+    expect(g.edges.every((e) => g.nodes.some((n) => n.id === e.source) && g.nodes.some((n) => n.id === e.target))).toBe(true);
+    expect(g.edges.length).toBeLessThanOrEqual(3);
+    expect(g.dropped!.nodes).toBe(8);
+    expect(g.dropped!.calls).toBeGreaterThanOrEqual(8);
+    expect(g.edges.find((e) => e.source === 'client')!.calls).toBe(10);
+  });
+});

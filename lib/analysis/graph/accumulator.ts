@@ -19,6 +19,13 @@ export interface GraphOptions {
   maxOperationsPerEdge?: number;
   /** Example trace ids kept per edge (default 5). */
   maxTraceIdsPerEdge?: number;
+  /**
+   * Bounds on distinct nodes and edges (defaults 50,000 and 200,000). Past them new ones are not
+   * added and their calls are counted in `dropped` — a flood of random peer names (a scanner, an
+   * IP per request) must not take the process down.
+   */
+  maxNodes?: number;
+  maxEdges?: number;
 }
 
 export const CLIENT_NODE_ID = 'client';
@@ -80,7 +87,17 @@ export class GraphAccumulator {
   private readonly maxOps: number;
   private readonly maxTraceIds: number;
 
+  private readonly maxNodes: number;
+  private readonly maxEdges: number;
+  /** Past the bounds (GraphOptions.maxNodes/maxEdges): refused new nodes and edges, and the calls not recorded. */
+  readonly dropped = { nodes: 0, edges: 0, calls: 0 };
+  // Sinks for what is past the bounds: counted, never listed.
+  private sinkNode: NodeAcc | undefined;
+  private sinkEdge: EdgeAcc | undefined;
+
   constructor(opts: GraphOptions = {}) {
+    this.maxNodes = opts.maxNodes ?? 50_000;
+    this.maxEdges = opts.maxEdges ?? 200_000;
     this.accuracy = opts.relativeAccuracy ?? 0.01;
     this.maxOps = opts.maxOperationsPerEdge ?? 20;
     this.maxTraceIds = opts.maxTraceIdsPerEdge ?? 5;
@@ -90,6 +107,10 @@ export class GraphAccumulator {
     let n = this.nodes.get(id);
     if (!n) {
       n = { id, kind, name, calls: 0, errors: 0, lat: new LatencySketch(this.accuracy) };
+      if (this.nodes.size >= this.maxNodes) {
+        this.dropped.nodes++;
+        return (this.sinkNode ??= n);
+      }
       this.nodes.set(id, n);
     }
     return n;
@@ -99,6 +120,10 @@ export class GraphAccumulator {
     const id = `${source}->${target}|${kind}`;
     let e = this.edges.get(id);
     if (!e) {
+      if (this.edges.size >= this.maxEdges) {
+        this.dropped.edges++;
+        return (this.sinkEdge ??= { id: '', source: '', target: '', kind, calls: 0, errors: 0, lat: new LatencySketch(this.accuracy), srv: undefined, ops: new Map(), paired: 0, unpaired: 0, traceIds: [] });
+      }
       e = { id, source, target, kind, calls: 0, errors: 0, lat: new LatencySketch(this.accuracy), srv: undefined, ops: new Map(), paired: 0, unpaired: 0, traceIds: [] };
       this.edges.set(id, e);
     }
@@ -106,6 +131,10 @@ export class GraphAccumulator {
   }
 
   private record(e: EdgeAcc, traceId: string, ms: number, error: boolean, op: string, serverMs?: number): void {
+    if (e === this.sinkEdge) {
+      this.dropped.calls++;
+      return;
+    }
     e.calls++;
     if (error) e.errors++;
     e.lat.add(ms);
@@ -262,6 +291,9 @@ export class GraphAccumulator {
     this.traces += other.traces;
     this.unpairedClientSpans += other.unpairedClientSpans;
     this.unpairedProducerSpans += other.unpairedProducerSpans;
+    this.dropped.nodes += other.dropped.nodes;
+    this.dropped.edges += other.dropped.edges;
+    this.dropped.calls += other.dropped.calls;
     for (const o of other.nodes.values()) {
       const n = this.node(o.id, o.kind, o.name);
       n.calls += o.calls;
@@ -289,6 +321,10 @@ export class GraphAccumulator {
     }
     for (const o of other.edges.values()) {
       const e = this.edges.get(o.id) ?? this.edge(o.source, o.target, o.kind);
+      if (e === this.sinkEdge) {
+        this.dropped.calls += o.calls;
+        continue;
+      }
       if (o.peerService !== undefined && e.peerService === undefined) this.peerEdges++;
       mergeEdge(e, o, this.maxOps, this.maxTraceIds);
     }
@@ -331,7 +367,14 @@ export class GraphAccumulator {
     const outSync = new Map<string, number>();
     const outAsync = new Map<string, number>();
     const edgeList: GraphEdge[] = [];
+    const dropped = { ...this.dropped };
     for (const e of edges.values()) {
+      if (this.dropped.nodes > 0 && (!this.nodes.has(e.source) || !this.nodes.has(e.target))) {
+        // An end of this edge was dropped at the node bound: the edge cannot be drawn.
+        dropped.edges++;
+        dropped.calls += e.calls;
+        continue;
+      }
       if (e.kind === 'async') outAsync.set(e.source, (outAsync.get(e.source) ?? 0) + e.calls);
       else outSync.set(e.source, (outSync.get(e.source) ?? 0) + e.calls);
       const ops = withOps
@@ -391,7 +434,9 @@ export class GraphAccumulator {
     }
     nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     edgeList.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { nodes, edges: edgeList, unpairedClientSpans: this.unpairedClientSpans, unpairedProducerSpans: this.unpairedProducerSpans };
+    const out: ServiceGraph = { nodes, edges: edgeList, unpairedClientSpans: this.unpairedClientSpans, unpairedProducerSpans: this.unpairedProducerSpans };
+    if (dropped.nodes > 0 || dropped.edges > 0) out.dropped = dropped;
+    return out;
   }
 }
 

@@ -32,6 +32,7 @@ export interface GraphJson {
   edges: GraphJsonEdge[];
   unpairedClientSpans: number;
   unpairedProducerSpans: number;
+  dropped?: { nodes: number; edges: number; calls: number };
 }
 
 export function graphToJson(graph: ServiceGraph, opts: { detail?: 'contract' | 'full' } = {}): GraphJson {
@@ -47,5 +48,6 @@ export function graphToJson(graph: ServiceGraph, opts: { detail?: 'contract' | '
     }),
     unpairedClientSpans: graph.unpairedClientSpans,
     unpairedProducerSpans: graph.unpairedProducerSpans,
+    ...(graph.dropped ? { dropped: graph.dropped } : {}),
   };
 }

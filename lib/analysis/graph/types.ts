@@ -95,4 +95,6 @@ export interface ServiceGraph {
   unpairedClientSpans: number;
   /** PRODUCER spans no consumer was seen for. */
   unpairedProducerSpans: number;
+  /** Present only when GraphOptions.maxNodes / maxEdges were reached: what was left out. */
+  dropped?: { nodes: number; edges: number; calls: number };
 }
