@@ -56,7 +56,7 @@ Progress goes to stderr (a bar on a terminal, a line every few seconds otherwise
 summary goes to stdout.
 
 Exit codes: 0 every file imported (some spans may be rejected; the summary says why),
-            1 the database failed, 2 usage error or at least one file could not be read.
+            1 the database failed (or a bug), 2 usage error or at least one file could not be read.
 
 Examples:
   faultline import traces.json
@@ -80,6 +80,7 @@ Examples:
     let olderThanRetention = 0;
     const outcomes: FileOutcome[] = [];
     let storeFailure: string | undefined;
+    let unexpected: unknown;
     try {
       for (const file of positionals) {
         const o: FileOutcome = { file, spansRead: 0, stored: 0, duplicates: 0, rejected: 0, reasons: [] };
@@ -105,7 +106,12 @@ Examples:
         } catch (err) {
           if (err instanceof TraceFileError) o.failure = err.message;
           else if (storeFailure) break;
-          else o.failure = `${file}: ${(err as Error).message}`;
+          else {
+            // Not a property of the file: a bug. Stop, say so, exit 1 after the summary.
+            o.failure = `${file}: internal error while importing`;
+            unexpected = err;
+            break;
+          }
         }
       }
     } finally {
@@ -119,6 +125,10 @@ Examples:
           `--retention (default ${DEFAULT_RETENTION_DAYS}d) soon after it starts; to keep them, run it with --retention 0 ` +
           `(faultline serve --retention 0) or a longer age.\n`,
       );
+    }
+    if (unexpected !== undefined) {
+      io.err(`faultline import: unexpected failure: ${(unexpected as Error).stack ?? String(unexpected)}\n`);
+      return 1;
     }
     if (storeFailure) {
       io.err(`faultline import: ${storeFailure}\n`);

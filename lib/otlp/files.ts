@@ -146,7 +146,9 @@ export async function* readTraceFile(path: string, opts: ReadTraceFileOptions = 
     if (err instanceof TraceFileError) throw err;
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') throw new TraceFileError(path, `is not valid gzip: ${e.message}`);
-    throw new TraceFileError(path, `cannot read: ${e.message}`);
+    // I/O failures (EIO, EACCES…) are about the file; anything else is a bug and stays one.
+    if (typeof e.code === 'string') throw new TraceFileError(path, `cannot read: ${e.message}`);
+    throw err;
   } finally {
     raw.destroy();
   }
