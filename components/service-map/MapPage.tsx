@@ -11,7 +11,7 @@ import { useTimeWindow, useViewState } from '../ui/use-view-state.ts';
 import { buildBadges } from './badges.ts';
 import { clampHops, MAX_FOCUS_HOPS, MIN_FOCUS_HOPS } from './focus.ts';
 import { Legend } from './Legend.tsx';
-import { ServiceMap } from './ServiceMap.tsx';
+import { ServiceMap, type LayoutInfo } from './ServiceMap.tsx';
 import { SidePanel } from './SidePanel.tsx';
 import { NODE_KIND_STYLE } from './style.ts';
 import { parseHiddenKinds, serviceNamespaces, visibleGraph } from './view-model.ts';
@@ -58,7 +58,7 @@ export function MapPage() {
   const findings = useFindings();
   const [zoomTarget, setZoomTarget] = useState<{ id: string; seq: number } | null>(null);
   const [fitSeq, setFitSeq] = useState(0);
-  const [layoutInfo, setLayoutInfo] = useState<{ ms: number | null; nodes: number; edges: number } | null>(null);
+  const [layoutInfo, setLayoutInfo] = useState<LayoutInfo | null>(null);
 
   const selected = view.get('select');
   const focus = view.get('focus');
@@ -77,7 +77,7 @@ export function MapPage() {
   const findingList = findings.data?.findings;
   const badges = useMemo(() => buildBadges(findingList ?? [], visible?.nodes ?? [], visible?.edges ?? []), [findingList, visible]);
   const onSelect = useCallback((id: string | null) => view.set({ select: id }), [view]);
-  const onLayout = useCallback((info: { ms: number | null; nodes: number; edges: number }) => setLayoutInfo(info), []);
+  const onLayout = useCallback((info: LayoutInfo) => setLayoutInfo(info), []);
 
   if (graph.isPending) return <Loading label="Loading the service map…" />;
   if (graph.error && !graph.data) return <ErrorState error={graph.error} title="Could not load the service map" onRetry={() => void graph.refetch()} />;
@@ -193,7 +193,11 @@ export function MapPage() {
           {v.nodes.length} nodes · {v.edges.length} edges
           {v.hiddenCount > 0 ? ` (${v.hiddenCount} hidden)` : ''}
         </span>
-        {layoutInfo?.ms != null ? <span>layout {Math.round(layoutInfo.ms)} ms (worker)</span> : null}
+        {layoutInfo?.ms != null ? (
+          <span data-testid="layout-info">
+            layout {Math.round(layoutInfo.ms)} ms ({layoutInfo.where === 'worker' ? 'worker' : 'main thread'})
+          </span>
+        ) : null}
         {findings.data ? <span>{findings.data.findings.length} findings</span> : findings.error ? <span className="warn">findings unavailable</span> : null}
         {data.quality.unpairedClientSpans > 0 ? <span title="CLIENT spans whose server half never arrived: drawn as external peers">{data.quality.unpairedClientSpans} unpaired client spans</span> : null}
         {data.freshness.spansBehind > 0 ? <span>{data.freshness.spansBehind} spans not yet analysed</span> : null}

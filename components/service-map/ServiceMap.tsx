@@ -13,6 +13,13 @@ import { EDGE_KIND_STYLE, ERROR_BANDS, NODE_KIND_STYLE, edgeWidthScale, errorCol
 import { useLayout } from './use-layout.ts';
 import { edgeEmphasised, edgeGeometry, type VisibleGraph } from './view-model.ts';
 
+export interface LayoutInfo {
+  ms: number | null;
+  where: 'worker' | 'main' | null;
+  nodes: number;
+  edges: number;
+}
+
 export interface ServiceMapHandle {
   fit(): void;
   zoomTo(id: string): void;
@@ -24,7 +31,7 @@ interface Props {
   selected: string | null;
   onSelect(id: string | null): void;
   /** Called with the layout time once a layout is drawn (the footer shows it). */
-  onLayout?(info: { ms: number | null; nodes: number; edges: number }): void;
+  onLayout?(info: LayoutInfo): void;
   /** Node to centre on when it changes (search "enter"). */
   zoomTarget?: { id: string; seq: number } | null;
   fitSeq?: number;
@@ -52,7 +59,7 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
   const radius = useMemo(() => nodeRadiusScale(maxNodeRate), [maxNodeRate]);
   const width = useMemo(() => edgeWidthScale(maxEdgeRate), [maxEdgeRate]);
   const layoutNodes = useMemo(() => graph.nodes.map((n) => ({ id: n.id, r: radius(n.ratePerSec), labelChars: shortLabel(n.name).length })), [graph.nodes, radius]);
-  const { layout, ms, pending, error } = useLayout(layoutNodes, graph.edges);
+  const { layout, ms, pending, error, where } = useLayout(layoutNodes, graph.edges);
   const scene = useMemo(() => (canvasMode && layout ? buildScene(graph, layout, radius, width) : null), [canvasMode, graph, layout, radius, width]);
 
   const nodeCount = graph.nodes.length;
@@ -156,8 +163,8 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
   }, [zoomTarget, layout, size, applyTransform]);
 
   useEffect(() => {
-    if (layout) onLayout?.({ ms, nodes: graph.nodes.length, edges: graph.edges.length });
-  }, [layout, ms, graph.nodes.length, graph.edges.length, onLayout]);
+    if (layout) onLayout?.({ ms, where, nodes: graph.nodes.length, edges: graph.edges.length });
+  }, [layout, ms, where, graph.nodes.length, graph.edges.length, onLayout]);
 
   const toLocal = useCallback((ev: React.MouseEvent) => {
     const r = wrapRef.current!.getBoundingClientRect();

@@ -10,6 +10,8 @@ export interface LayoutState {
   ms: number | null;
   pending: boolean;
   error: string | null;
+  /** Where the last layout ran: the worker, or the main thread when workers are unavailable. */
+  where: 'worker' | 'main' | null;
 }
 
 export function useLayout(nodes: readonly LayoutNodeInput[], edges: readonly LayoutEdgeInput[]): LayoutState {
@@ -22,7 +24,7 @@ export function useLayout(nodes: readonly LayoutNodeInput[], edges: readonly Lay
       ),
     [nodes, edges],
   );
-  const [state, setState] = useState<LayoutState>({ layout: null, ms: null, pending: true, error: null });
+  const [state, setState] = useState<LayoutState>({ layout: null, ms: null, pending: true, error: null, where: null });
   const workerRef = useRef<Worker | null>(null);
   const seq = useRef(0);
   const last = useRef<LayoutOutput | null>(null);
@@ -40,10 +42,10 @@ export function useLayout(nodes: readonly LayoutNodeInput[], edges: readonly Lay
     const id = ++seq.current;
     const payload = { nodes: input.current.nodes.map((n) => ({ id: n.id, r: n.r, labelChars: n.labelChars })), edges: input.current.edges.map((e) => ({ source: e.source, target: e.target })), previous: last.current?.positions };
     setState((s) => ({ ...s, pending: true }));
-    const done = (out: LayoutOutput, ms: number) => {
+    const done = (out: LayoutOutput, ms: number, where: 'worker' | 'main') => {
       if (id !== seq.current) return;
       last.current = out;
-      setState({ layout: out, ms, pending: false, error: null });
+      setState({ layout: out, ms, pending: false, error: null, where });
     };
     let worker = workerRef.current;
     if (!worker && typeof Worker !== 'undefined') {
@@ -58,13 +60,13 @@ export function useLayout(nodes: readonly LayoutNodeInput[], edges: readonly Lay
       // No worker support: lay out on the main thread, after paint, so the page shell shows first.
       const t = setTimeout(() => {
         const started = performance.now();
-        done(computeLayout(payload), performance.now() - started);
+        done(computeLayout(payload), performance.now() - started, 'main');
       }, 0);
       return () => clearTimeout(t);
     }
     const onMessage = (ev: MessageEvent<{ id: number; ok: boolean; out?: LayoutOutput; ms?: number; error?: string }>) => {
       if (ev.data.id !== id) return;
-      if (ev.data.ok && ev.data.out) done(ev.data.out, ev.data.ms ?? 0);
+      if (ev.data.ok && ev.data.out) done(ev.data.out, ev.data.ms ?? 0, 'worker');
       else setState((s) => ({ ...s, pending: false, error: ev.data.error ?? 'layout failed' }));
     };
     worker.addEventListener('message', onMessage);

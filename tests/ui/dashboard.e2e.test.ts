@@ -72,6 +72,8 @@ describe('dashboard journeys', { timeout: 180_000 }, () => {
     const asyncDash = await page.locator('g[data-edge][data-kind="async"] .edge-line').first().getAttribute('stroke-dasharray');
     expect(asyncDash).toBeTruthy();
     expect(await page.locator('g[data-edge="checkout->orders"] .edge-line').first().getAttribute('stroke-dasharray')).toBeNull();
+    // The layout ran off the main thread, under the strict CSP.
+    expect(await page.locator('[data-testid="layout-info"]').innerText()).toContain('(worker)');
     // Findings badge the nodes they concern.
     await page.waitForSelector('g[data-node] .badge', { timeout: 60_000 });
     await page.screenshot({ path: screenshotPath('map') });
