@@ -6,7 +6,9 @@ import type { EdgeKind, NodeKind, ServiceGraph } from '../analysis/graph/types.t
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
 import type { NodeInfoRow, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
-import { errorRate, mergeBytes, newSketch, perSecond } from './sketches.ts';
+import { SketchBytesMerger } from '../analysis/stats/sketch-bytes.ts';
+import type { LatencySketch } from '../analysis/stats/sketch.ts';
+import { errorRate, perSecond } from './sketches.ts';
 import type { Freshness, GraphEdgeJson, GraphNodeJson, GraphResponse, PairingQuality } from './types.ts';
 
 const NODE_KINDS = new Set<NodeKind>(['service', 'database', 'queue', 'external', 'client']);
@@ -35,11 +37,19 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     if (i && !n.dbSystem && !n.messagingSystem) applyInfo(n, i);
     return n;
   };
+  // Sketch cells are summed as bytes and turned into one sketch per node/edge at the end.
+  const lat = new Map<object, SketchBytesMerger>();
+  const srv = new Map<object, SketchBytesMerger>();
+  const into = (m: Map<object, SketchBytesMerger>, k: object, bytes: Uint8Array | null) => {
+    let x = m.get(k);
+    if (!x) m.set(k, (x = new SketchBytesMerger()));
+    x.add(bytes);
+  };
   for (const row of r.nodes(ranges)) {
     const n = nodeOf(row.node_id, row.kind);
     n.calls += row.calls;
     n.errors += row.errors;
-    if (!mergeBytes(n.lat, row.latency)) damaged++;
+    into(lat, n, row.latency);
   }
   for (const row of r.tables(ranges)) {
     const n = nodeOf(row.node_id, 'database');
@@ -63,13 +73,18 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     e.errors += row.errors;
     e.paired += row.paired;
     e.unpaired += row.unpaired;
-    if (!mergeBytes(e.lat, row.latency)) damaged++;
-    if (row.server_latency) {
-      e.srv ??= newSketch();
-      if (!mergeBytes(e.srv, row.server_latency)) damaged++;
-    }
+    into(lat, e, row.latency);
+    if (row.server_latency) into(srv, e, row.server_latency);
     if (row.peer_service !== null) e.peerService = row.peer_service;
     if (row.trace_ids) for (const id of row.trace_ids.split(',')) if (e.traceIds.length < 5 && !e.traceIds.includes(id)) e.traceIds.push(id);
+  }
+  for (const [k, m] of lat) {
+    (k as { lat: LatencySketch }).lat = m.toSketch(ROLLUP_ACCURACY);
+    damaged += m.damaged;
+  }
+  for (const [k, m] of srv) {
+    (k as { srv?: LatencySketch }).srv = m.toSketch(ROLLUP_ACCURACY);
+    damaged += m.damaged;
   }
   acc.merge(peers);
   const q = r.quality(ranges);

@@ -4,7 +4,9 @@
 import type { LatencySketch } from '../analysis/stats/sketch.ts';
 import type { NodeRow, OpRow } from '../store/rollups/reader.ts';
 import { MINUTE_MS, type AlignedWindow } from './buckets.ts';
-import { errorRate, mergeBytes, newSketch, perSecond, round3 } from './sketches.ts';
+import { SketchBytesMerger } from '../analysis/stats/sketch-bytes.ts';
+import { ROLLUP_ACCURACY } from '../live/delta.ts';
+import { errorRate, perSecond, round3 } from './sketches.ts';
 import type { RedPointJson, RedStatsJson } from './types.ts';
 
 export class RedCell {
@@ -12,15 +14,24 @@ export class RedCell {
   errors = 0;
   selfMs = 0;
   looseMs = 0;
-  damaged = 0;
-  readonly lat: LatencySketch = newSketch();
+  private readonly bytes = new SketchBytesMerger();
+  private merged: LatencySketch | undefined;
 
   add(row: { calls: number; errors: number; latency: Uint8Array; self_ms: number; loose_ms?: number }): void {
     this.calls += row.calls;
     this.errors += row.errors;
     this.selfMs += row.self_ms;
     this.looseMs += row.loose_ms ?? 0;
-    if (!mergeBytes(this.lat, row.latency)) this.damaged++;
+    this.bytes.add(row.latency);
+    this.merged = undefined;
+  }
+
+  get damaged(): number {
+    return this.bytes.damaged;
+  }
+
+  get lat(): LatencySketch {
+    return (this.merged ??= this.bytes.toSketch(ROLLUP_ACCURACY));
   }
 
   stats(seconds: number): RedStatsJson {

@@ -124,3 +124,124 @@ function readVarint(buf: Uint8Array, p: number): { value: number; next: number }
   }
   return undefined;
 }
+
+/**
+ * Adds many encoded sketches straight into one dense bucket array, without a LatencySketch per
+ * input: a window query merges hundreds of thousands of rollup cells, and object churn per cell
+ * costs more than the arithmetic. `toSketch()` gives the merged sketch.
+ */
+export class SketchBytesMerger {
+  private counts = new Float64Array(0);
+  private offset = 0;
+  private accuracy = 0;
+  private zeros = 0;
+  private n = 0;
+  private sum = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  /** Inputs skipped: damaged, or of another accuracy than the first. */
+  damaged = 0;
+
+  get count(): number {
+    return this.n;
+  }
+
+  add(bytes: Uint8Array | null | undefined): void {
+    if (!bytes || bytes.length === 0) return;
+    if (bytes.length < HEADER || bytes[0] !== VERSION) {
+      this.damaged++;
+      return;
+    }
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const a = dv.getFloat64(2, true);
+    if (this.accuracy !== 0 && a !== this.accuracy) {
+      this.damaged++;
+      return;
+    }
+    const integral = bytes[1] === 1;
+    const buckets = dv.getUint32(2 + 48 + 4, true);
+    const first = dv.getInt32(2 + 48, true);
+    // Validate the whole body before touching the totals, so a damaged cell adds nothing.
+    const idx: number[] = [];
+    const val: number[] = [];
+    let p = HEADER;
+    let at = first - 1;
+    for (let i = 0; i < buckets; i++) {
+      const gap = readVarint(bytes, p);
+      if (!gap) {
+        this.damaged++;
+        return;
+      }
+      p = gap.next;
+      at += gap.value + 1;
+      let v: number;
+      if (integral) {
+        const r = readVarint(bytes, p);
+        if (!r) {
+          this.damaged++;
+          return;
+        }
+        p = r.next;
+        v = r.value;
+      } else {
+        if (p + 8 > bytes.length) {
+          this.damaged++;
+          return;
+        }
+        v = dv.getFloat64(p, true);
+        p += 8;
+      }
+      idx.push(at);
+      val.push(v);
+    }
+    if (!(a > 0 && a < 1)) {
+      this.damaged++;
+      return;
+    }
+    this.accuracy = a;
+    if (idx.length > 0) this.ensure(idx[0], idx[idx.length - 1]);
+    for (let i = 0; i < idx.length; i++) this.counts[idx[i] - this.offset] += val[i];
+    this.zeros += dv.getFloat64(2 + 8, true);
+    const n = dv.getFloat64(2 + 16, true);
+    this.n += n;
+    this.sum += dv.getFloat64(2 + 24, true);
+    if (n > 0) {
+      const mn = dv.getFloat64(2 + 32, true);
+      const mx = dv.getFloat64(2 + 40, true);
+      if (mn < this.min) this.min = mn;
+      if (mx > this.max) this.max = mx;
+    }
+  }
+
+  private ensure(lo: number, hi: number): void {
+    const len = this.counts.length;
+    if (len > 0 && lo >= this.offset && hi < this.offset + len) return;
+    const newLo = len === 0 ? lo : Math.min(lo, this.offset);
+    const newHi = len === 0 ? hi : Math.max(hi, this.offset + len - 1);
+    const next = new Float64Array(newHi - newLo + 1 + 8);
+    if (len > 0) next.set(this.counts, this.offset - newLo);
+    this.counts = next;
+    this.offset = newLo;
+  }
+
+  /** The merged sketch (empty, at `fallbackAccuracy`, when nothing was added). */
+  toSketch(fallbackAccuracy: number): LatencySketch {
+    if (this.accuracy === 0) return new LatencySketch(fallbackAccuracy);
+    const c = this.counts;
+    let first = 0;
+    let last = c.length - 1;
+    while (first <= last && c[first] === 0) first++;
+    while (last >= first && c[last] === 0) last--;
+    const s = LatencySketch.fromJSON({
+      a: this.accuracy,
+      z: this.zeros,
+      o: this.offset + first,
+      c: first <= last ? Array.from(c.subarray(first, last + 1)) : [],
+      n: this.n,
+      sum: this.sum,
+      min: this.n ? this.min : 0,
+      max: this.n ? this.max : 0,
+    });
+    return 'error' in s ? new LatencySketch(this.accuracy) : s;
+  }
+}
