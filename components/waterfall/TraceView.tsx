@@ -31,6 +31,8 @@ export function TraceView({ traceId }: { traceId: string }) {
     // A trace is re-read on demand, not every few seconds: re-parsing 100,000 spans is not free.
     refetchInterval: false,
     staleTime: Infinity,
+    // Deep-comparing a 100,000-span response with the previous one costs more than it saves.
+    structuralSharing: false,
   });
   if (!valid) return <ErrorState title="Not a trace id" error={`A trace id is 32 hexadecimal characters.`} />;
   if (trace.isPending) return <Loading label="Loading trace…" />;
@@ -121,6 +123,7 @@ function TraceBody({ data, onReload, reloading }: { data: TraceResponse; onReloa
     select(after ?? errorRows[0]);
   };
 
+  const onToggle = useCallback((i: number) => setCollapsed((c) => toggleRow(model, c, i)), [model]);
   const peer = selected >= 0 ? peerServiceOf(spans, selected, model.subtreeEnd) : null;
   return (
     <div className={styles.page} data-testid="trace-view">
@@ -188,7 +191,7 @@ function TraceBody({ data, onReload, reloading }: { data: TraceResponse; onReloa
             view={viewWindow}
             scrollRequest={scrollRequest}
             onZoom={setZoom}
-            onToggle={(i) => setCollapsed((c) => toggleRow(model, c, i))}
+            onToggle={onToggle}
             onSelect={select}
           />
         </div>

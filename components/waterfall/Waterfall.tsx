@@ -165,8 +165,9 @@ export function Waterfall(p: WaterfallProps) {
         }}
       >
         <div style={{ height: p.visible.length * ROW_PX, position: 'relative' }}>
+          {/* Viewport-tall, following the scroll: content-tall lines cost paint on every frame. */}
           {ticks.map((t) => (
-            <div key={t.label} className={styles.gridline} style={{ left: nameW + t.x }} />
+            <div key={t.label} className={styles.gridline} style={{ left: nameW + t.x, top: scrollTop, height: Math.max(0, Math.min(size.h, p.visible.length * ROW_PX - scrollTop)) }} />
           ))}
           {rows}
         </div>
