@@ -57,13 +57,21 @@ export interface AnalysisResult {
     cyclesBroken: number;
     /** Series points dropped by the per-series cap. */
     droppedSeriesPoints: number;
+    /** Requests of services past the RED service bound; (service, version) pairs past theirs. */
+    droppedRequests: number;
+    droppedVersions: number;
+    /** Nodes/edges/calls left out of the graph past its bounds. */
+    droppedGraph: { nodes: number; edges: number; calls: number };
   };
 }
+
+const MAX_VERSIONS = 100_000;
 
 export class SpanAnalyzer {
   private readonly byTrace = new Map<string, Span[]>();
   private readonly versions = new Map<string, ServiceVersionSeen>();
   private spanCount = 0;
+  private droppedVersions = 0;
   private finished = false;
 
   constructor(private readonly opts: AnalyzeOptions) {}
@@ -81,7 +89,10 @@ export class SpanAnalyzer {
         const service = normalizedServiceOf(s.resource.serviceName);
         const key = `${service}\u0000${v}`;
         const seen = this.versions.get(key);
-        if (!seen) this.versions.set(key, { service, version: v, firstSeenNs: s.startNs });
+        if (!seen) {
+          if (this.versions.size < MAX_VERSIONS) this.versions.set(key, { service, version: v, firstSeenNs: s.startNs });
+          else this.droppedVersions++;
+        }
         else if (s.startNs < seen.firstSeenNs) seen.firstSeenNs = s.startNs;
       }
     }
@@ -131,6 +142,9 @@ export class SpanAnalyzer {
         duplicateSpans: duplicates,
         cyclesBroken: cycles,
         droppedSeriesPoints: red.droppedPoints,
+        droppedRequests: red.droppedRequests,
+        droppedVersions: this.droppedVersions,
+        droppedGraph: g.dropped ?? { nodes: 0, edges: 0, calls: 0 },
       },
     };
     if (o.stepMs) {

@@ -146,3 +146,12 @@ describe('redFromMetrics with exponential histograms', () => {
     expect(r.operations[0].operation).toBe('/x');
   });
 });
+
+describe('RedAccumulator bounds', () => {
+  it('counts requests of services past maxServices instead of growing', () => {
+    const acc = new RedAccumulator({ maxServices: 2 });
+    for (let i = 0; i < 5; i++) acc.addTrace(buildTraceTree([span({ trace: `t${i}`, id: 'r', service: `svc${i}`, kind: 'server' })]));
+    expect(acc.services().length).toBe(2);
+    expect(acc.droppedRequests).toBe(3);
+  });
+});

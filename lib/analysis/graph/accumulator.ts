@@ -30,6 +30,7 @@ export interface GraphOptions {
 
 export const CLIENT_NODE_ID = 'client';
 export const OTHER_OPERATION = '(other)';
+const MAX_VERSIONS = 1_000;
 // Per-operation sketches are many (edges × operations); 2% keeps them at a few hundred bytes.
 const OP_ACCURACY = 0.02;
 
@@ -151,7 +152,8 @@ export class GraphAccumulator {
   private serviceNode(n: SpanNode): NodeAcc {
     const sn = this.node(n.service, 'service', n.service);
     const v = n.span.resource.serviceVersion;
-    if (v) (sn.versions ??= new Set()).add(v);
+    // Bounded: a build number per deploy for years is still a few thousand.
+    if (v && (!sn.versions || sn.versions.size < MAX_VERSIONS || sn.versions.has(v))) (sn.versions ??= new Set()).add(v);
     return sn;
   }
 

@@ -14,6 +14,8 @@ export interface RedOptions {
   /** Buckets per series before the oldest are dropped and counted (default 10,000). */
   maxPointsPerSeries?: number;
   relativeAccuracy?: number;
+  /** Distinct services kept (default 20,000); requests of services past it are counted in droppedRequests. */
+  maxServices?: number;
 }
 
 export const OTHER_OPERATION = '(other)';
@@ -59,6 +61,9 @@ export class RedAccumulator {
   private readonly svc = new Map<string, ServiceAcc>();
   /** Series buckets dropped by the per-series cap. */
   droppedPoints = 0;
+  /** Requests of services past maxServices. */
+  droppedRequests = 0;
+  private readonly maxServices: number;
   /** Earliest request start / latest request end seen (epoch ms), for the default window. */
   firstMs = Infinity;
   lastMs = -Infinity;
@@ -69,11 +74,13 @@ export class RedAccumulator {
     this.maxOps = opts.maxOperationsPerService ?? 200;
     this.maxPoints = opts.maxPointsPerSeries ?? 10_000;
     this.accuracy = opts.relativeAccuracy ?? 0.01;
+    this.maxServices = opts.maxServices ?? 20_000;
   }
 
-  private service(name: string): ServiceAcc {
+  private service(name: string): ServiceAcc | undefined {
     let s = this.svc.get(name);
     if (!s) {
+      if (this.svc.size >= this.maxServices) return undefined;
       s = { total: new Cell(this.accuracy), looseSelfMs: 0, ops: new Map(), series: this.stepMs ? new Map() : undefined };
       this.svc.set(name, s);
     }
@@ -83,10 +90,17 @@ export class RedAccumulator {
   addTrace(tree: TraceTree): void {
     // Exclusive time of each request (red/exclusive.ts, shared with the live fold).
     const { byEntry: exclusiveNs, looseByService } = exclusiveTimes(tree);
-    for (const [svc, ns] of looseByService) this.service(svc).looseSelfMs += ns / 1e6;
+    for (const [svc, ns] of looseByService) {
+      const s = this.service(svc);
+      if (s) s.looseSelfMs += ns / 1e6;
+    }
     for (const n of tree.nodes) {
       if (n.kind !== 'server' && n.kind !== 'consumer') continue;
       const s = this.service(n.service);
+      if (!s) {
+        this.droppedRequests++;
+        continue;
+      }
       const ms = n.span.durationNs / 1e6;
       const selfMs = (exclusiveNs.get(n) ?? 0) / 1e6;
       const err = n.span.status.code === 'error';
@@ -120,8 +134,13 @@ export class RedAccumulator {
     this.firstMs = Math.min(this.firstMs, other.firstMs);
     this.lastMs = Math.max(this.lastMs, other.lastMs);
     this.droppedPoints += other.droppedPoints;
+    this.droppedRequests += other.droppedRequests;
     for (const [name, o] of other.svc) {
       const s = this.service(name);
+      if (!s) {
+        this.droppedRequests += o.total.calls;
+        continue;
+      }
       s.total.merge(o.total);
       s.looseSelfMs += o.looseSelfMs;
       for (const [op, c] of o.ops) {
