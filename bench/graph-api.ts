@@ -25,7 +25,13 @@ const RUNS = flag('runs', 20);
 
 // Deterministic pseudo-random numbers: the same data every run.
 let seed = 42;
-const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+function rnd(): number {
+  // xorshift32 in 32-bit integer arithmetic (a float LCG loses precision and cycles early).
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) / 2 ** 32;
+}
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
