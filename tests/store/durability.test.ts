@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../lib/store/index.ts';
-import { hexId, tempDir } from './helpers.ts';
+import { batch, hexId, span, tempDir } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -32,9 +32,10 @@ describe('durability', () => {
     cleanups.push(t.cleanup);
     const store = openStore(path.join(t.dir, 'ck.db'), { walAutoCheckpointPages: 0 });
     cleanups.push(() => store.close());
-    store.writeBatch({ spans: [], metrics: [], logs: [] });
+    store.writeBatch(batch([span({ traceId: hexId(16) })]));
     const r = store.checkpoint('PASSIVE');
     expect(r.busy).toBe(false);
+    expect(r.walPages).toBeGreaterThan(0);
     expect(r.checkpointedPages).toBe(r.walPages);
   });
 });

@@ -107,13 +107,12 @@ export const SQL = {
     FROM spans s JOIN traces t ON t.key = s.trace_key WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq LIMIT ?`,
   maxSeq: `SELECT max(seq) AS m FROM spans`,
   oldMinutes: `SELECT minute, min_seq, max_seq FROM span_minutes WHERE minute < ? ORDER BY minute`,
-  expiredSpans: `SELECT seq, trace_key FROM spans WHERE seq >= ? AND seq <= ? AND start_ns + duration_ns < ? ORDER BY seq LIMIT ?`,
+  expiredSpans: `SELECT seq, trace_key, start_ns FROM spans WHERE seq >= ? AND seq <= ? AND start_ns + duration_ns < ? ORDER BY seq LIMIT ?`,
+  forgetMinuteSpans: `UPDATE span_minutes SET spans = spans - ? WHERE minute = ?`,
+  emptyMinutes: `DELETE FROM span_minutes WHERE minute <= ? AND spans <= 0`,
   deleteSpan: `DELETE FROM spans WHERE seq = ?`,
   traceHasSpans: `SELECT 1 AS ok FROM spans WHERE trace_key = ? LIMIT 1`,
   deleteTrace: `DELETE FROM traces WHERE key = ?`,
-  remainingInMinuteRange: `SELECT min(seq) AS lo, count(*) AS n FROM spans WHERE seq >= ? AND seq <= ?`,
-  deleteMinute: `DELETE FROM span_minutes WHERE minute = ?`,
-  shrinkMinute: `UPDATE span_minutes SET min_seq = ? WHERE minute = ?`,
 
   // Metric points and logs.
   insertPoint: `INSERT INTO metric_points (descriptor_id, service_id, resource_id, scope_id, start_ns, time_ns, value, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -123,7 +122,8 @@ export const SQL = {
   expiredLogs: `SELECT seq FROM log_records WHERE time_ns < ? ORDER BY time_ns LIMIT ?`,
   deleteLog: `DELETE FROM log_records WHERE seq = ?`,
 
-  counts: `SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM resources) AS resources,
+  /** span_minutes counts spans per start minute (retention keeps it exact): no scan of spans. */
+  counts: `SELECT (SELECT coalesce(sum(spans), 0) FROM span_minutes) AS spans, (SELECT count(*) FROM resources) AS resources,
     (SELECT count(*) FROM metric_points) AS points, (SELECT count(*) FROM log_records) AS logs`,
 } as const;
 

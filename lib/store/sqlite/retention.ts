@@ -11,8 +11,6 @@ export interface RetentionOptions {
   chunkSize?: number;
 }
 
-const NS_PER_MINUTE = 60_000_000_000n;
-
 export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: RetentionOptions = {}): number {
   const chunk = Math.max(1, Math.floor(opts.chunkSize ?? 2000));
   let removed = 0;
@@ -22,9 +20,8 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
     deleteSpan: db.prepare(SQL.deleteSpan),
     traceHasSpans: db.prepare(SQL.traceHasSpans),
     deleteTrace: db.prepare(SQL.deleteTrace),
-    remaining: db.prepare(SQL.remainingInMinuteRange).safeIntegers(true),
-    deleteMinute: db.prepare(SQL.deleteMinute),
-    shrinkMinute: db.prepare(SQL.shrinkMinute),
+    forgetMinuteSpans: db.prepare(SQL.forgetMinuteSpans),
+    emptyMinutes: db.prepare(SQL.emptyMinutes),
     expiredPoints: db.prepare(SQL.expiredPoints).safeIntegers(true),
     deletePoint: db.prepare(SQL.deletePoint),
     expiredLogs: db.prepare(SQL.expiredLogs).safeIntegers(true),
@@ -41,12 +38,16 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
     for (let lo = m.min_seq; lo <= m.max_seq; lo += window) {
       const hi = lo + window - 1n < m.max_seq ? lo + window - 1n : m.max_seq;
       removed += db.transaction(() => {
-        const rows = st.expired.all(lo, hi, beforeNs, chunk) as { seq: bigint; trace_key: bigint }[];
+        const rows = st.expired.all(lo, hi, beforeNs, chunk) as { seq: bigint; trace_key: bigint; start_ns: bigint }[];
         const keys = new Set<bigint>();
+        const perMinute = new Map<number, number>();
         for (const r of rows) {
           st.deleteSpan.run(r.seq);
           keys.add(r.trace_key);
+          const minute = minuteOf(r.start_ns);
+          perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
         }
+        for (const [minute, n] of perMinute) st.forgetMinuteSpans.run(n, minute);
         let tracesDeleted = 0;
         for (const k of keys) {
           if (st.traceHasSpans.get(k) === undefined) tracesDeleted += st.deleteTrace.run(k).changes;
@@ -56,17 +57,10 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
         return rows.length;
       }).immediate();
     }
-    // A minute wholly before the cutoff whose range holds none of its spans any more can go;
-    // otherwise the range stays (long spans of that minute have not ended yet).
-    const minuteEnd = (m.minute + 1n) * NS_PER_MINUTE;
-    if (minuteEnd <= beforeNs) {
-      db.transaction(() => {
-        const left = st.remaining.get(m.min_seq, m.max_seq) as { lo: bigint | null; n: bigint };
-        if (left.n === 0n) st.deleteMinute.run(m.minute);
-        else if (left.lo !== null && left.lo > m.min_seq) st.shrinkMinute.run(left.lo, m.minute);
-      }).immediate();
-    }
   }
+
+  // Minutes with no spans left no longer bound any seq range.
+  db.transaction(() => st.emptyMinutes.run(lastMinute)).immediate();
 
   // Search blocks whose every span has ended before the cutoff (so was deleted above); not
   // counted as removed rows, they are an index.

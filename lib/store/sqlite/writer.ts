@@ -87,6 +87,9 @@ export class BatchWriter {
 
   /** All of the batch is committed when this returns; on error nothing is and the caches forget. */
   write(batch: IngestBatch): WriteResult {
+    if (batch.spans.length === 0 && batch.metrics.length === 0 && batch.logs.length === 0) {
+      return { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
+    }
     try {
       const result = this.run(batch);
       this.dict.commit();
