@@ -71,10 +71,20 @@ Examples:
       await Promise.all(children.map((c) => stopChild(c)));
     };
     try {
-      const collector = await startCollectorChild(io, otlpPort, host, dbUrl, retentionMs);
-      children.push(collector.child);
-      const dashboard = await startDashboardChild(io, port, host, dbUrl, collector.ready.url);
-      children.push(dashboard.child);
+      // Children join the list as soon as they are spawned, so Ctrl-C during startup stops them too.
+      const startup = (async () => {
+        const collector = await startCollectorChild(io, children, otlpPort, host, dbUrl, retentionMs);
+        const dashboard = await startDashboardChild(io, children, port, host, dbUrl, collector.ready.url);
+        return { collector, dashboard };
+      })();
+      const started = await Promise.race([startup, stopping.then((why) => ({ why }))]);
+      if ('why' in started) {
+        startup.catch(() => undefined);
+        io.out(`Stopping (${started.why})…\n`);
+        await stopAll();
+        return 0;
+      }
+      const { collector, dashboard } = started;
 
       io.out(
         `Faultline is running\n` +
@@ -106,6 +116,7 @@ Examples:
 
 async function startCollectorChild(
   io: CliIo,
+  children: Child[],
   port: number,
   host: string,
   dbUrl: string,
@@ -118,6 +129,7 @@ async function startCollectorChild(
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
   });
+  children.push(child);
   prefixLines(child.proc.stdout, 'collector | ', io.out);
   prefixLines(child.proc.stderr, 'collector | ', io.err);
   const ready = await new Promise<CollectorReadyMessage>((resolve, reject) => {
@@ -142,7 +154,7 @@ interface Dashboard {
   mode: 'start' | 'dev';
 }
 
-async function startDashboardChild(io: CliIo, port: number, host: string, dbUrl: string, collectorUrl: string): Promise<Dashboard> {
+async function startDashboardChild(io: CliIo, children: Child[], port: number, host: string, dbUrl: string, collectorUrl: string): Promise<Dashboard> {
   const root = checkoutRoot();
   const mode = existsSync(join(root, '.next', 'BUILD_ID')) ? 'start' : 'dev';
   const nextBin = createRequire(join(root, 'package.json')).resolve('next/dist/bin/next');
@@ -157,6 +169,7 @@ async function startDashboardChild(io: CliIo, port: number, host: string, dbUrl:
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(join(root, 'cli', 'parent-watch.cjs'))}`.trim(),
     },
   });
+  children.push(child);
   // Until it is ready, Next's banner is kept to explain a failure; afterwards its output is forwarded.
   const early: string[] = [];
   let ready = false;

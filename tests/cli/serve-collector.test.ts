@@ -154,6 +154,20 @@ describe('faultline serve', () => {
     }
   }, 240_000);
 
+  it('Ctrl-C while it is still starting stops what it started', async () => {
+    const s = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', join(tmp.dir, 'early.db')]);
+    running.push(s);
+    let below: number[] = [];
+    for (let i = 0; i < 600 && below.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      below = descendants(s.child.pid!);
+    }
+    expect(below.length).toBeGreaterThan(0);
+    expect(await s.stop('SIGINT')).toBe(0);
+    expect(s.output().stdout).toContain('Stopping (SIGINT)');
+    expect(await allExit(below)).toEqual([]);
+  }, 120_000);
+
   it('if serve itself is killed (SIGKILL), the dashboard and the collector exit on their own', async () => {
     const s = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', join(tmp.dir, 'killed.db')]);
     running.push(s);
