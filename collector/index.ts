@@ -64,7 +64,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     retentionMs > 0
       ? Retention.start({ dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000 }, metrics)
       : undefined;
-  const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs });
+  const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs });
   const server = createServer({ writer, metrics, maxBodyBytes });
   const host = opts.host ?? '127.0.0.1';
   let port: number;

@@ -23,6 +23,11 @@ export interface LiveAnalyzerOptions {
   maxPending?: number;
   /** Identity in the lease row (default a random id). */
   owner?: string;
+  /**
+   * Minute rollups older than this are deleted (default 7 days, like spans; 0 keeps them). Hour
+   * rollups are kept 30 days or this long, whichever is longer: the long view outlives the spans.
+   */
+  retentionMs?: number;
 }
 
 export interface PassResult {
@@ -40,6 +45,8 @@ export interface PassResult {
 }
 
 export const DEFAULT_GRACE_MS = 30_000;
+const PRUNE_EVERY_MS = 60_000;
+const HOUR_TIER_KEEP_MS = 30 * 24 * 3_600_000;
 
 export class LiveAnalyzer {
   readonly owner: string;
@@ -49,6 +56,8 @@ export class LiveAnalyzer {
   private readonly graceMs: number;
   private readonly leaseMs: number;
   private readonly chunkSpans: number;
+  private readonly retentionMs: number;
+  private lastPruneMs = 0;
   private loaded = false;
   private cursor = 0;
   private maxTraceKey = 0;
@@ -59,6 +68,7 @@ export class LiveAnalyzer {
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.chunkSpans = opts.chunkSpans ?? 20_000;
     this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
+    this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
   }
 
@@ -109,6 +119,10 @@ export class LiveAnalyzer {
     }
     this.cursor = toSeq;
     this.maxTraceKey = maxTraceKey;
+    if (this.retentionMs > 0 && nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
+      this.lastPruneMs = nowMs;
+      this.prune(nowMs);
+    }
     return {
       leader: true,
       spans: chunk.length,
@@ -137,6 +151,13 @@ export class LiveAnalyzer {
       total.pending = r.pending;
       if (!r.leader || r.behind === 0 || nowMs() - start >= budgetMs) return total;
     }
+  }
+
+  /** Deletes expired rollup rows, a bounded amount per call (the rest goes next time). */
+  prune(nowMs: number): number {
+    const minute = Math.floor((nowMs - this.retentionMs) / 60_000);
+    const hour = Math.floor((nowMs - Math.max(this.retentionMs, HOUR_TIER_KEEP_MS)) / 60_000);
+    return this.db.prune(1, minute) + this.db.prune(60, hour);
   }
 
   private group(chunk: FeedSpan[]): { traces: ChunkTrace[]; lookups: number; maxTraceKey: number } {

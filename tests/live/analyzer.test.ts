@@ -232,4 +232,23 @@ describe('live analyzer: nodes, RED and self time', () => {
       ['web->orders|sync', 4],
     ]);
   });
+
+  it('deletes minute rollups past retention and keeps the hour tier longer', () => {
+    env = tempEnv();
+    const t = callTrace('t1', 'web', 'orders');
+    env.write([t.root, t.client, t.server]);
+    const a = env.analyzer({ retentionMs: 7 * 86_400_000 });
+    a.pass(NOW);
+    expect(a.prune(NOW + 6 * 86_400_000)).toBe(0);
+    expect(a.prune(NOW + 8 * 86_400_000)).toBeGreaterThan(0);
+    const q = env.query(NOW + 8 * 86_400_000);
+    // The minute rows are gone; the whole hour is still answered from the hour tier.
+    expect(q.graph(WINDOW).edges).toEqual([]);
+    expect(q.graph({ fromMs: T0_MS, toMs: T0_MS + 3_600_000 }).edges.map((e) => [e.id, e.calls])).toEqual([
+      ['client->web|sync', 1],
+      ['web->orders|sync', 1],
+    ]);
+    expect(a.prune(NOW + 31 * 86_400_000)).toBeGreaterThan(0);
+    expect(q.graph({ fromMs: T0_MS, toMs: T0_MS + 3_600_000 }).edges).toEqual([]);
+  });
 });

@@ -59,6 +59,7 @@ export class LiveDb {
   private readonly dict: Dictionary;
   private readonly st: Record<keyof typeof LIVE_SQL, Database.Statement>;
   private readonly infoWritten = new Map<string, string>();
+  private readonly pruneStatements = new Map<string, Database.Statement>();
 
   constructor(url?: string, migrationsDir?: string) {
     this.db = new Database(sqlitePathOf(url));
@@ -254,10 +255,30 @@ export class LiveDb {
     this.infoWritten.set(i.id, sig);
   }
 
+  /**
+   * Deletes rollup rows of tier `res` whose bucket starts before `beforeBucket`, at most `limit`
+   * per table, each table in its own short transaction so the collector's writer is never held up
+   * for long. Returns the rows removed (call again while it returns > 0).
+   */
+  prune(res: number, beforeBucket: number, limit = 5000): number {
+    let n = 0;
+    for (const table of ROLLUP_TABLES) {
+      let st = this.pruneStatements.get(table);
+      if (!st) {
+        st = this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE res = ? AND bucket < ? LIMIT ?)`);
+        this.pruneStatements.set(table, st);
+      }
+      n += st.run(res, beforeBucket, limit).changes;
+    }
+    return n;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 }
+
+const ROLLUP_TABLES = ['edge_rollups', 'node_rollups', 'operation_rollups', 'table_rollups', 'quality_rollups'] as const;
 
 /**
  * A feed row (raw mode): seq, trace_key, trace id hex (chunk only), span id hex, kind, parent id
