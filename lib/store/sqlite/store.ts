@@ -19,7 +19,11 @@ export interface SqliteStoreOptions extends DictionaryOptions {
   migrationsDir?: string;
   /** Page size of a new database file (ignored for an existing one). */
   pageSize?: number;
-  /** SQLite page cache of this connection, KiB (default 65536 = 64 MiB). */
+  /**
+   * SQLite page cache of this connection, KiB (default 32768 = 32 MiB: holds the trace-id
+   * index of ~1M traces; it fills over time and counts in RSS, so give helper connections
+   * such as a retention worker less).
+   */
   cacheKiB?: number;
   /** Memory-mapped I/O size in bytes (default 0: mapped pages would count in RSS). */
   mmapBytes?: number;
@@ -67,7 +71,7 @@ export class SqliteStore implements Store {
     try {
       if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
       for (const p of PRAGMAS) this.db.exec(p);
-      for (const p of memoryPragmas(opts.cacheKiB ?? 65536, opts.mmapBytes ?? 0)) this.db.exec(p);
+      for (const p of memoryPragmas(opts.cacheKiB ?? 32768, opts.mmapBytes ?? 0)) this.db.exec(p);
       if (opts.walAutoCheckpointPages !== undefined) {
         this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutoCheckpointPages))}`);
       }
