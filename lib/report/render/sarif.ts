@@ -38,7 +38,7 @@ export function renderSarif(r: Report): string {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'faultline', version: r.tool.version, semanticVersion: r.tool.version, rules } },
+        tool: { driver: { name: 'faultline', version: r.tool.version, rules } },
         automationDetails: { id: 'faultline/architecture/' },
         columnKind: 'unicodeCodePoints',
         results,
