@@ -363,7 +363,9 @@ class TraceUnitReader {
     const index = top.elementIndex++;
     if (!top.kind) {
       if (isRecord(value) && ('resourceSpans' in value || 'resource_spans' in value)) top.kind = 'otlp';
-      else if (looksLikeZipkinSpan(value)) top.kind = 'zipkin';
+      else if (looksLikeZipkinV1Span(value)) {
+        throw new TraceFileError(this.file, 'is Zipkin v1 JSON (binaryAnnotations, endpoints on annotations), which is not supported: export Zipkin v2 JSON (/api/v2/traces) instead', line, column);
+      } else if (looksLikeZipkinSpan(value)) top.kind = 'zipkin';
       else if (looksLikeJaegerTrace(value)) top.kind = 'jaeger';
       else if (isRecord(value) && ('resourceMetrics' in value || 'resourceLogs' in value)) {
         this.sawOtherSignals++;
@@ -467,6 +469,13 @@ class TraceUnitReader {
   private notATrace(line: number, column: number, found: string): TraceFileError {
     return new TraceFileError(this.file, `${basename(this.file)} ${NOT_A_TRACE} (${found})`, line, column);
   }
+}
+
+/** Zipkin v1 spans carry binaryAnnotations and put endpoints on each annotation; v2 has neither. */
+function looksLikeZipkinV1Span(v: unknown): boolean {
+  if (!isRecord(v) || typeof v.traceId !== 'string') return false;
+  if (Array.isArray(v.binaryAnnotations)) return true;
+  return Array.isArray(v.annotations) && v.annotations.some((a) => isRecord(a) && isRecord(a.endpoint));
 }
 
 function countOtlpSpans(body: unknown): number {

@@ -97,6 +97,14 @@ describe('trace files that cannot be read', () => {
     expect(await readError(p)).toBe(`${p}:${at}: ${name} ${NOT_A_TRACE} (${found})`);
   });
 
+  it('Zipkin v1 JSON: says which format it is and what to export instead', async () => {
+    const v1 = [{ traceId: '1e223ff1f80f1c69', id: '74280ae0c10d8062', name: 'get', annotations: [{ timestamp: 1, value: 'sr', endpoint: { serviceName: 'a' } }], binaryAnnotations: [] }];
+    const p = tmp.file('v1.json', JSON.stringify(v1));
+    expect(await readError(p)).toBe(
+      `${p}:1:2: is Zipkin v1 JSON (binaryAnnotations, endpoints on annotations), which is not supported: export Zipkin v2 JSON (/api/v2/traces) instead`,
+    );
+  });
+
   it('an empty span list is a valid, empty trace file', async () => {
     const r = await readAll(tmp.file('none.json', '[]'));
     expect(r.spans).toEqual([]);
