@@ -3,6 +3,8 @@ import type { ReactNode } from 'react';
 import { Suspense } from 'react';
 import { NavLinks } from '../components/ui/NavLinks.tsx';
 import { TimeWindowPicker } from '../components/ui/TimeWindowPicker.tsx';
+import { FaroTelemetry } from '../components/telemetry/FaroTelemetry.tsx';
+import { selfTelemetryConfig } from '../components/telemetry/faro-config.ts';
 import { DEFAULT_COLLECTOR_URL } from '../components/ui/collector-context.tsx';
 import { Providers } from './providers.tsx';
 import './globals.css';
@@ -24,10 +26,13 @@ const NAV = [
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   const collectorUrl = process.env.FAULTLINE_COLLECTOR_URL ?? DEFAULT_COLLECTOR_URL;
+  // The dashboard reports its own browser telemetry to its collector (FAULTLINE_SELF_TELEMETRY=off disables it).
+  const telemetry = selfTelemetryConfig(process.env, collectorUrl);
   return (
     <html lang="en">
       <body>
         <Providers collectorUrl={collectorUrl}>
+          <FaroTelemetry config={telemetry} />
           <header className="topbar">
             <a className="brand" href="/">
               <svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">

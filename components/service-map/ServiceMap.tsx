@@ -162,6 +162,20 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
     applyTransform(zoomIdentity.translate(size.w / 2 - p.x * k, size.h / 2 - p.y * k).scale(k));
   }, [zoomTarget, layout, size, applyTransform]);
 
+  // A selection opens the side panel, which narrows the map: bring the selected node back into view.
+  useEffect(() => {
+    if (!selected || !layout) return;
+    const p = layout.positions[selected];
+    if (!p) return;
+    const t = transformRef.current;
+    const sx = t.x + p.x * t.k;
+    const sy = t.y + p.y * t.k;
+    const margin = 60;
+    if (sx >= margin && sx <= size.w - margin && sy >= margin && sy <= size.h - margin) return;
+    applyTransform(zoomIdentity.translate(size.w / 2 - p.x * t.k, size.h / 2 - p.y * t.k).scale(t.k));
+    // Only when the selection or the map's size changes, not on every layout refresh.
+  }, [selected, size.w, size.h]);
+
   useEffect(() => {
     if (layout) onLayout?.({ ms, where, nodes: graph.nodes.length, edges: graph.edges.length });
   }, [layout, ms, where, graph.nodes.length, graph.edges.length, onLayout]);
@@ -222,7 +236,7 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
       )}
       {!layout && pending ? <div className="map-overlay">Laying out {graph.nodes.length} nodes…</div> : null}
       {error ? <div className="map-overlay error">Layout failed: {error}</div> : null}
-      {hover ? <Tooltip hover={hover} /> : null}
+      {hover ? <Tooltip hover={hover} width={size.w} height={size.h} /> : null}
     </div>
   );
 }
@@ -414,8 +428,12 @@ const NodeView = memo(function NodeView({ node: n, x, y, r, dim, emph, selected,
   );
 });
 
-function Tooltip({ hover }: { hover: NonNullable<Hover> }) {
-  const style = { left: hover.x + 14, top: hover.y + 14 };
+function Tooltip({ hover, width, height }: { hover: NonNullable<Hover>; width: number; height: number }) {
+  // Flip to the other side of the cursor near the right or bottom edge, so it is never clipped.
+  const style: React.CSSProperties = {
+    ...(hover.x > width - 320 ? { right: width - hover.x + 14 } : { left: hover.x + 14 }),
+    ...(hover.y > height - 170 ? { bottom: height - hover.y + 14 } : { top: hover.y + 14 }),
+  };
   if (hover.kind === 'node') {
     const n = hover.node;
     return (
