@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../cli/main.ts';
 import { ROOT, runCli } from './run-cli.ts';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -13,12 +14,18 @@ const FLAGS: Record<string, string[]> = {
 };
 
 describe('faultline --help and --version', () => {
-  it('lists exactly the commands that work', async () => {
+  it('lists exactly the registered commands, each of which answers --help', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^faultline \d+\.\d+\.\d+/);
     const commands = [...r.stdout.split('Commands:')[1].split('\n\n')[0].matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['serve', 'collector', 'import', 'help']);
+    expect(commands).toEqual([...COMMANDS.map((c) => c.name), 'help']);
+    expect(commands.slice(0, 3)).toEqual(['serve', 'collector', 'import']);
+    for (const c of COMMANDS) {
+      const help = await runCli([c.name, '--help']);
+      expect(help.code, c.name).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: faultline ${c.name}\\b`));
+    }
     expect(r.stdout).toContain('Exit codes: 0 success, 1 runtime failure, 2 usage or input error.');
   });
 
@@ -47,9 +54,9 @@ describe('faultline --help and --version', () => {
   });
 
   it('an unknown command exits 2 with the list of commands', async () => {
-    const r = await runCli(['report', '--input', 'x.json']);
+    const r = await runCli(['frobnicate', '--input', 'x.json']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown command 'report'. Commands: serve, collector, import, help");
+    expect(r.stderr).toContain(`unknown command 'frobnicate'. Commands: ${[...COMMANDS.map((c) => c.name), 'help'].join(', ')}`);
     expect((await runCli(['help', 'nope'])).code).toBe(2);
   });
 
