@@ -3,7 +3,7 @@
 // severity and rule, each with its evidence (counts, example traces) and remediation, and the
 // rules that could not be evaluated with their reasons.
 import Link from 'next/link';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Finding, FindingsResponse } from '../../lib/query/types.ts';
 import { useFindings } from '../service-map/MapPage.tsx';
 import { formatCount, formatDateTime } from '../ui/format.ts';
@@ -82,9 +82,7 @@ export function FindingsPage() {
                 <code>{r.rule}</code>
                 <span className="muted">× {r.findings.length}</span>
               </div>
-              {r.findings.map((f) => (
-                <FindingCard key={f.fingerprint} f={f} open={open === f.fingerprint} carry={carry} onToggle={() => view.set({ finding: open === f.fingerprint ? null : f.fingerprint })} />
-              ))}
+              <RuleFindings findings={r.findings} open={open} carry={carry} onToggle={(fp) => view.set({ finding: open === fp ? null : fp })} />
             </div>
           ))}
         </section>
@@ -105,6 +103,28 @@ export function FindingsPage() {
         </section>
       ) : null}
     </div>
+  );
+}
+
+/** Per rule, the first few findings and a "show more": a big estate can yield thousands. */
+const FINDINGS_PER_RULE = 15;
+
+function RuleFindings({ findings, open, carry, onToggle }: { findings: Finding[]; open: string | null; carry: string; onToggle(fingerprint: string): void }) {
+  const [limit, setLimit] = useState(FINDINGS_PER_RULE);
+  // A linked finding is always shown, wherever it sorts.
+  const shown = findings.slice(0, limit);
+  const linked = open ? findings.find((f) => f.fingerprint === open && !shown.includes(f)) : undefined;
+  return (
+    <>
+      {(linked ? [linked, ...shown] : shown).map((f) => (
+        <FindingCard key={f.fingerprint} f={f} open={open === f.fingerprint} carry={carry} onToggle={() => onToggle(f.fingerprint)} />
+      ))}
+      {findings.length > limit ? (
+        <button type="button" className="btn btn-sm" onClick={() => setLimit((l) => l + 50)}>
+          Show {Math.min(50, findings.length - limit)} more of {findings.length - limit}
+        </button>
+      ) : null}
+    </>
   );
 }
 

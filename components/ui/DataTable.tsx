@@ -1,6 +1,6 @@
 'use client';
 // A sortable table whose sort lives in the URL (`sort`, `dir`), so a shared link keeps it.
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { nextSort, sortRows, type SortDir, type SortValue } from './table-sort.ts';
 import { useViewState } from './use-view-state.ts';
 
@@ -25,6 +25,7 @@ export function DataTable<T>({
   paramPrefix = '',
   onRowClick,
   testId,
+  maxRows = 200,
 }: {
   rows: readonly T[];
   columns: readonly Column<T>[];
@@ -34,7 +35,10 @@ export function DataTable<T>({
   paramPrefix?: string;
   onRowClick?: (row: T) => void;
   testId?: string;
+  /** Rows drawn before "show all": a 1,000-service table with sparklines would stall the page. */
+  maxRows?: number;
 }) {
+  const [showAll, setShowAll] = useState(false);
   const view = useViewState();
   const sortKey = `${paramPrefix}sort`;
   const dirKey = `${paramPrefix}dir`;
@@ -42,6 +46,7 @@ export function DataTable<T>({
   const column = columns.find((c) => c.id === requested && c.sortValue) ?? columns.find((c) => c.id === defaultSort.column);
   const dir: SortDir = view.get(dirKey) === 'asc' ? 'asc' : view.get(dirKey) === 'desc' ? 'desc' : defaultSort.dir;
   const sorted = column?.sortValue ? sortRows(rows, column.sortValue, dir, rowKey) : [...rows];
+  const shown = showAll ? sorted : sorted.slice(0, maxRows);
   return (
     <div className="table-wrap">
       <table className="data-table" data-testid={testId}>
@@ -74,7 +79,7 @@ export function DataTable<T>({
           </tr>
         </thead>
         <tbody>
-          {sorted.map((row) => (
+          {shown.map((row) => (
             <tr key={rowKey(row)} className={onRowClick ? 'clickable' : undefined} onClick={onRowClick ? () => onRowClick(row) : undefined}>
               {columns.map((c) => (
                 <td key={c.id} className={c.align === 'right' ? 'num' : undefined}>
@@ -85,6 +90,16 @@ export function DataTable<T>({
           ))}
         </tbody>
       </table>
+      {shown.length < sorted.length ? (
+        <div className="table-more">
+          <span className="muted">
+            Showing {shown.length} of {sorted.length} (sorted by {column?.label ?? 'default'})
+          </span>
+          <button type="button" className="btn btn-sm" onClick={() => setShowAll(true)}>
+            Show all {sorted.length}
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }
