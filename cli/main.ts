@@ -4,6 +4,7 @@ import { parseCommandArgs, UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import { collectorCommand } from './collector.ts';
 import type { Command } from './command.ts';
+import { demoCommand } from './demo.ts';
 import { importCommand } from './import.ts';
 import { processIo, type CliIo } from './io.ts';
 import { reportCommand } from './report.ts';
@@ -11,7 +12,7 @@ import { serveCommand } from './serve.ts';
 import { version } from './version.ts';
 
 /** Registered commands, in the order `faultline --help` lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, collectorCommand, importCommand, reportCommand, checkCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, collectorCommand, importCommand, reportCommand, checkCommand, demoCommand];
 
 function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
@@ -39,6 +40,7 @@ Examples:
   faultline import traces.jsonl
   faultline report --input traces.jsonl --fail-on medium
   faultline check -- npm test
+  faultline demo --server http://127.0.0.1:4318
 `;
 }
 
