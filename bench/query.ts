@@ -362,6 +362,7 @@ function run(total: number, dir: string): void {
 
   if (process.env.BENCH_LOAD_ONLY) {
     store.close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     return;
   }
   // Trace by id: random sampled ids, full decode of every span.
