@@ -9,6 +9,7 @@ import { prefixLines, startChild, stopChild, type Child } from './children.ts';
 import type { CollectorReadyMessage } from './collector.ts';
 import { endpointFor, keeping } from './collector.ts';
 import type { Command } from './command.ts';
+import { ensureDashboardBuild } from './dashboard-build.ts';
 import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
 import { binPath, checkoutRoot } from './paths.ts';
@@ -26,8 +27,9 @@ export const serveCommand: Command = {
     host: { type: 'string' },
     db: { type: 'string' },
     retention: { type: 'string' },
+    demo: { type: 'boolean' },
   },
-  help: `Usage: faultline serve [--port 3000] [--otlp-port 4318] [--host 127.0.0.1] [--db URL] [--retention 7d]
+  help: `Usage: faultline serve [--port 3000] [--otlp-port 4318] [--host 127.0.0.1] [--db URL] [--retention 7d] [--demo]
 
 Runs the Faultline dashboard and an OTLP/HTTP collector that share one database. The
 collector runs in its own process, so ingest never blocks the dashboard. The dashboard is
@@ -42,6 +44,8 @@ Options:
                     (default ./data/faultline.db)
   --retention AGE   delete spans, metric points and logs older than AGE, in the background
                     (default 7d; e.g. 12h, 30d; 0 keeps everything, e.g. for imported old traces)
+  --demo            also run the sample shop (faultline demo) against this collector, after
+                    building the dashboard when .next/ has no build or an older one (npm start)
   -h, --help        show this help
 
 Environment:
@@ -55,6 +59,7 @@ Ctrl-C (or SIGTERM) stops the dashboard and the collector.
 Examples:
   faultline serve
   faultline serve --port 8080 --otlp-port 4318 --db file:./data/staging.db
+  faultline serve --demo         # what npm start runs: build if needed, then Faultline + the demo shop
   FAULTLINE_PORT=8080 FAULTLINE_DB=/var/lib/faultline.db faultline serve --host 0.0.0.0
 `,
   async run({ values }, io) {
@@ -70,11 +75,17 @@ Examples:
     const stopAll = async () => {
       await Promise.all(children.map((c) => stopChild(c)));
     };
+    const withDemo = values.demo === true;
     try {
+      if (withDemo && !(await ensureDashboardBuild(checkoutRoot(), io, stopping))) {
+        io.out('Stopped before the dashboard build finished.\n');
+        return 0;
+      }
       // Children join the list as soon as they are spawned, so Ctrl-C during startup stops them too.
       const startup = (async () => {
         const collector = await startCollectorChild(io, children, otlpPort, host, dbUrl, retentionMs);
         const dashboard = await startDashboardChild(io, children, port, host, dbUrl, collector.ready.url);
+        if (withDemo) startDemoChild(io, children, collector.ready.url);
         return { collector, dashboard };
       })();
       const started = await Promise.race([startup, stopping.then((why) => ({ why }))]);
@@ -92,6 +103,7 @@ Examples:
           `  Collector  ${collector.ready.url}  (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
           `  Database   ${dbUrl}  (${keeping(collector.ready.retentionMs)})\n` +
           `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${collector.ready.url}\n` +
+          (withDemo ? `  Demo       the sample shop is starting; its services fill the map within a minute (docs/demo.md)\n` : '') +
           `Press Ctrl-C to stop.\n`,
       );
 
@@ -146,6 +158,18 @@ async function startCollectorChild(
     });
   });
   return { child, ready: { ...ready, url: endpointFor(host, ready.port) } };
+}
+
+/** The sample shop (`faultline demo`), in its own process group like the other children. */
+function startDemoChild(io: CliIo, children: Child[], collectorUrl: string): void {
+  const child = startChild('demo', process.execPath, [binPath(), 'demo', '--server', collectorUrl], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  children.push(child);
+  prefixLines(child.proc.stdout, 'demo | ', io.out);
+  prefixLines(child.proc.stderr, 'demo | ', io.err);
 }
 
 interface Dashboard {

@@ -86,7 +86,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       const n = (restarts.get(name) ?? 0) + 1;
       restarts.set(name, n);
       if (n > MAX_RESTARTS) return fail(`${name} crashed ${n} times`);
-      opts.log(`demo | ${name} exited unexpectedly; restarting (${n}/${MAX_RESTARTS})\n`);
+      opts.log(`${name} exited unexpectedly; restarting (${n}/${MAX_RESTARTS})\n`);
       const t = setTimeout(() => void spawnProc(name, version).catch((err: Error) => fail(err.message)), 1000);
       timers.add(t);
     });
@@ -145,7 +145,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
             if (!stopping) await spawnProc(s, versionFor(s, release));
           }),
         );
-        if (!stopping) opts.log(`demo | release ${release}: ${LOCKSTEP.map((s) => `${s} ${versionFor(s, release)}`).join(', ')} (together, as always)\n`);
+        if (!stopping) opts.log(`release ${release}: ${LOCKSTEP.map((s) => `${s} ${versionFor(s, release)}`).join(', ')} (together, as always)\n`);
       } catch (err) {
         if (!stopping) fail(`release ${release} failed: ${(err as Error).message}`);
         return;
