@@ -115,7 +115,7 @@ export class RedAccumulator {
         const endMs = startMs + ms;
         if (endMs > this.lastMs) this.lastMs = endMs;
       }
-      if (s.series && this.stepMs) {
+      if (s.series && this.stepMs && startMs > 0) {
         const b = Math.floor(startMs / this.stepMs) * this.stepMs;
         let c = s.series.get(b);
         if (!c) {
