@@ -4,7 +4,7 @@
 import { GraphAccumulator } from '../analysis/graph/accumulator.ts';
 import type { EdgeKind, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
-import type { NodeInfoRow, RollupReader } from '../store/rollups/reader.ts';
+import type { EdgeRow, NodeInfoRow, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
 import { SketchBytesMerger } from '../analysis/stats/sketch-bytes.ts';
 import type { LatencySketch } from '../analysis/stats/sketch.ts';
@@ -13,6 +13,18 @@ import type { Freshness, GraphEdgeJson, GraphNodeJson, GraphResponse, PairingQua
 
 const NODE_KINDS = new Set<NodeKind>(['service', 'database', 'queue', 'external', 'client']);
 const EDGE_KINDS = new Set<EdgeKind>(['sync', 'async', 'db']);
+
+interface EdgeSum {
+  row: EdgeRow;
+  calls: number;
+  errors: number;
+  paired: number;
+  unpaired: number;
+  lat: SketchBytesMerger;
+  srv: SketchBytesMerger | undefined;
+  traceIds: string[];
+  peer: string | null;
+}
 
 export interface BuiltGraph {
   window: AlignedWindow;
@@ -39,7 +51,6 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
   };
   // Sketch cells are summed as bytes and turned into one sketch per node/edge at the end.
   const lat = new Map<object, SketchBytesMerger>();
-  const srv = new Map<object, SketchBytesMerger>();
   const into = (m: Map<object, SketchBytesMerger>, k: object, bytes: Uint8Array | null) => {
     let x = m.get(k);
     if (!x) m.set(k, (x = new SketchBytesMerger()));
@@ -61,29 +72,47 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     u.writes += row.writes;
     bySvc.set(row.service, u);
   }
-  for (const row of r.edges(ranges)) {
+  // Sum the cells per edge first (one map lookup per cell, no accumulator objects), then hand
+  // each edge to the accumulator once.
+  const sums = new Map<string, EdgeSum>();
+  for (const bucket of r.edges(ranges)) {
+    for (const row of bucket) {
+      let x = sums.get(row.id);
+      if (!x) sums.set(row.id, (x = { row, calls: 0, errors: 0, paired: 0, unpaired: 0, lat: new SketchBytesMerger(), srv: undefined, traceIds: [], peer: null }));
+      x.calls += row.calls;
+      x.errors += row.errors;
+      x.paired += row.paired;
+      x.unpaired += row.unpaired;
+      x.lat.add(row.latency);
+      if (row.server_latency) (x.srv ??= new SketchBytesMerger()).add(row.server_latency);
+      if (row.peer_service !== null) x.peer = row.peer_service;
+      if (x.traceIds.length < 5 && row.trace_ids) for (const id of row.trace_ids.split(',')) if (x.traceIds.length < 5 && !x.traceIds.includes(id)) x.traceIds.push(id);
+    }
+  }
+  for (const x of sums.values()) {
+    const row = x.row;
     if (!EDGE_KINDS.has(row.kind as EdgeKind)) continue;
     // Endpoints that only ever appear on edges (a caller that is not itself called) are nodes too.
     if (!acc.nodes.has(row.source)) nodeOf(row.source, 'service');
     if (!acc.nodes.has(row.target)) nodeOf(row.target, 'service');
     // Edges to a peer named by service.peer.name go through merge(), which is how the accumulator
     // learns that build() may resolve them onto a service.
-    const e = (row.peer_service !== null ? peers : acc).edge(row.source, row.target, row.kind as EdgeKind);
-    e.calls += row.calls;
-    e.errors += row.errors;
-    e.paired += row.paired;
-    e.unpaired += row.unpaired;
-    into(lat, e, row.latency);
-    if (row.server_latency) into(srv, e, row.server_latency);
-    if (row.peer_service !== null) e.peerService = row.peer_service;
-    if (row.trace_ids) for (const id of row.trace_ids.split(',')) if (e.traceIds.length < 5 && !e.traceIds.includes(id)) e.traceIds.push(id);
+    const e = (x.peer !== null ? peers : acc).edge(row.source, row.target, row.kind as EdgeKind);
+    e.calls += x.calls;
+    e.errors += x.errors;
+    e.paired += x.paired;
+    e.unpaired += x.unpaired;
+    e.lat = x.lat.toSketch(ROLLUP_ACCURACY);
+    damaged += x.lat.damaged;
+    if (x.srv) {
+      e.srv = x.srv.toSketch(ROLLUP_ACCURACY);
+      damaged += x.srv.damaged;
+    }
+    if (x.peer !== null) e.peerService = x.peer;
+    e.traceIds.push(...x.traceIds);
   }
   for (const [k, m] of lat) {
     (k as { lat: LatencySketch }).lat = m.toSketch(ROLLUP_ACCURACY);
-    damaged += m.damaged;
-  }
-  for (const [k, m] of srv) {
-    (k as { srv?: LatencySketch }).srv = m.toSketch(ROLLUP_ACCURACY);
     damaged += m.damaged;
   }
   acc.merge(peers);

@@ -29,8 +29,9 @@ export interface QueryOptions {
   now?: () => number;
   /** Spans one findings run reads at most (newest first). */
   findingsSpanLimit?: number;
-  /** How long a findings result (and a built graph) is reused for the same window. */
+  /** How long a findings result is reused for the same window. */
   findingsCacheMs?: number;
+  /** 0 disables reusing a built graph while its window's rollups are unchanged (default on). */
   graphCacheMs?: number;
   config?: FaultlineConfig;
 }
@@ -48,6 +49,7 @@ export interface TracesQuery extends Window {
 interface Cached<T> {
   atMs: number;
   value: T;
+  signature?: string;
 }
 
 const CACHE_ENTRIES = 16;
@@ -77,10 +79,21 @@ export class Query {
     return this.now();
   }
 
+  /**
+   * The graph of a window, reused while no rollup bucket of the window changed (exact, not a
+   * TTL): every viewer polling the same window shares one build per analyzer write.
+   */
   private builtGraph(w: Window): BuiltGraph {
     const a = alignWindow(w.fromMs, w.toMs);
+    if (this.graphTtl <= 0) return buildGraph(this.rollups, w.fromMs, w.toMs);
     const key = `${a.fromMinute}|${a.toMinute}`;
-    return cached(this.graphCache, key, this.now(), this.graphTtl, () => buildGraph(this.rollups, w.fromMs, w.toMs));
+    const sig = this.rollups.signature(planRanges(a));
+    const hit = this.graphCache.get(key);
+    if (hit && hit.signature === sig) return hit.value;
+    const value = buildGraph(this.rollups, w.fromMs, w.toMs);
+    if (this.graphCache.size >= CACHE_ENTRIES) this.graphCache.delete(this.graphCache.keys().next().value!);
+    this.graphCache.set(key, { atMs: this.now(), value, signature: sig });
+    return value;
   }
 
   graph(w: Window): GraphResponse {

@@ -1,7 +1,9 @@
 // The live analyzer over a real SQLite store: pairing from storage in every arrival order, the
 // grace period and late pairs, several writers, restarts, the lease, self time from late children.
 import { afterEach, describe, expect, it } from 'vitest';
+import { Query } from '../../lib/query/query.ts';
 import { openStore } from '../../lib/store/index.ts';
+import { RollupReader } from '../../lib/store/rollups/reader.ts';
 import { callTrace, edgeCalls, NOW, span, T0_MS, tempEnv, WINDOW, type Env } from './helpers.ts';
 
 let env: Env;
@@ -109,6 +111,25 @@ describe('live analyzer: sync pairing from storage', () => {
 });
 
 describe('live analyzer: exactly once across passes, restarts and analyzers', () => {
+  it('reuses a built graph only while the window rollups are unchanged', () => {
+    env = tempEnv();
+    const a = env.analyzer();
+    const q = new Query({ store: openStore(env.url), rollups: new RollupReader(env.url), now: () => NOW });
+    try {
+      const t1 = callTrace('t1', 'web', 'orders');
+      env.write([t1.root, t1.client, t1.server]);
+      a.pass(NOW);
+      expect(q.graph(WINDOW).edges.map((e) => e.calls)).toEqual([1, 1]);
+      const t2 = callTrace('t2', 'web', 'orders', { start: 500 });
+      env.write([t2.root, t2.client, t2.server]);
+      expect(q.graph(WINDOW).edges.map((e) => e.calls)).toEqual([1, 1]);
+      a.pass(NOW + 1000);
+      expect(q.graph(WINDOW).edges.map((e) => e.calls)).toEqual([2, 2]);
+    } finally {
+      q.close();
+    }
+  });
+
   it('does not count again on a pass with nothing new', () => {
     env = tempEnv();
     const a = env.analyzer();

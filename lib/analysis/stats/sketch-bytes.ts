@@ -161,46 +161,50 @@ export class SketchBytesMerger {
     const integral = bytes[1] === 1;
     const buckets = dv.getUint32(2 + 48 + 4, true);
     const first = dv.getInt32(2 + 48, true);
-    // Validate the whole body before touching the totals, so a damaged cell adds nothing.
-    const idx: number[] = [];
-    const val: number[] = [];
+    // Pass 1 validates and finds the index range (no allocation): a damaged cell adds nothing.
     let p = HEADER;
     let at = first - 1;
     for (let i = 0; i < buckets; i++) {
-      const gap = readVarint(bytes, p);
-      if (!gap) {
+      const gap = varint(bytes, p);
+      if (gap < 0) {
         this.damaged++;
         return;
       }
-      p = gap.next;
-      at += gap.value + 1;
-      let v: number;
+      at += gap + 1;
+      p = varintEnd;
       if (integral) {
-        const r = readVarint(bytes, p);
-        if (!r) {
+        if (varint(bytes, p) < 0) {
           this.damaged++;
           return;
         }
-        p = r.next;
-        v = r.value;
-      } else {
-        if (p + 8 > bytes.length) {
-          this.damaged++;
-          return;
-        }
-        v = dv.getFloat64(p, true);
-        p += 8;
+        p = varintEnd;
+      } else if ((p += 8) > bytes.length) {
+        this.damaged++;
+        return;
       }
-      idx.push(at);
-      val.push(v);
     }
     if (!(a > 0 && a < 1)) {
       this.damaged++;
       return;
     }
     this.accuracy = a;
-    if (idx.length > 0) this.ensure(idx[0], idx[idx.length - 1]);
-    for (let i = 0; i < idx.length; i++) this.counts[idx[i] - this.offset] += val[i];
+    // Pass 2 adds.
+    if (buckets > 0) this.ensure(first, at);
+    const c = this.counts;
+    const off = this.offset;
+    p = HEADER;
+    at = first - 1;
+    for (let i = 0; i < buckets; i++) {
+      at += varint(bytes, p) + 1;
+      p = varintEnd;
+      if (integral) {
+        c[at - off] += varint(bytes, p);
+        p = varintEnd;
+      } else {
+        c[at - off] += dv.getFloat64(p, true);
+        p += 8;
+      }
+    }
     this.zeros += dv.getFloat64(2 + 8, true);
     const n = dv.getFloat64(2 + 16, true);
     this.n += n;
@@ -244,4 +248,24 @@ export class SketchBytesMerger {
     });
     return 'error' in s ? new LatencySketch(this.accuracy) : s;
   }
+}
+
+/** End of the varint `varint()` last read (module state: the merge loop must not allocate). */
+let varintEnd = 0;
+
+/** The varint at `p`, or -1 when truncated or too long; sets varintEnd. */
+function varint(buf: Uint8Array, p: number): number {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (p >= buf.length) return -1;
+    const b = buf[p++];
+    v += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      varintEnd = p;
+      return v;
+    }
+    mul *= 0x80;
+  }
+  return -1;
 }

@@ -225,6 +225,7 @@ export class LiveDb {
 
   private writeBucket(res: number, bucket: number, b: BucketDelta): void {
     const st = this.st;
+    st.bumpBucket.run(res, bucket);
     for (const e of b.edges.values()) {
       st.upsertEdge.run(
         res, bucket, e.source, e.target, e.kind, e.calls, e.errors, e.paired, e.unpaired,
@@ -278,7 +279,7 @@ export class LiveDb {
   }
 }
 
-const ROLLUP_TABLES = ['edge_rollups', 'node_rollups', 'operation_rollups', 'table_rollups', 'quality_rollups'] as const;
+const ROLLUP_TABLES = ['edge_rollups', 'node_rollups', 'operation_rollups', 'table_rollups', 'quality_rollups', 'rollup_buckets'] as const;
 
 /**
  * A feed row (raw mode): seq, trace_key, trace id hex (chunk only), span id hex, kind, parent id

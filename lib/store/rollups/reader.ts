@@ -13,6 +13,8 @@ export interface BucketRange {
 }
 
 export interface EdgeRow {
+  /** `<source>-><target>|<kind>` (computed once when the row is read). */
+  id: string;
   source: string;
   target: string;
   kind: string;
@@ -86,9 +88,14 @@ const READ_PRAGMAS = PRAGMAS.filter((p) => !p.includes('journal_mode') && !p.inc
 export class RollupReader {
   private readonly db: Database.Database;
   private readonly st = new Map<string, Database.Statement>();
+  private readonly edgeCache = new Map<string, { version: number; rows: EdgeRow[] }>();
+  private cachedRows = 0;
 
   /** The database must exist and be migrated (open the Store first, it applies migrations). */
-  constructor(url?: string) {
+  constructor(
+    url?: string,
+    private readonly maxCachedRows = 400_000,
+  ) {
     this.db = new Database(sqlitePathOf(url), { readonly: true, fileMustExist: true });
     for (const p of READ_PRAGMAS) this.db.exec(p);
   }
@@ -109,8 +116,59 @@ export class RollupReader {
     return out;
   }
 
-  edges(ranges: readonly BucketRange[]): EdgeRow[] {
-    return this.all<EdgeRow>(LIVE_SQL.edgesIn, ranges);
+  /**
+   * Edge rows of the ranges, bucket by bucket, from a cache of decoded buckets: a bucket is
+   * re-read only when its version (rollup_buckets, bumped by every analyzer write) moved, so a
+   * window query over old minutes costs memory reads, not SQLite rows. Bounded by `maxCachedRows`.
+   */
+  edges(ranges: readonly BucketRange[]): EdgeRow[][] {
+    const out: EdgeRow[][] = [];
+    const versions = this.stmt(LIVE_SQL.bucketVersions);
+    const read = this.stmt(LIVE_SQL.edgesIn);
+    for (const r of ranges) {
+      if (r.to <= r.from) continue;
+      for (const v of versions.iterate(r.res, r.from, r.to) as IterableIterator<{ bucket: number; version: number }>) {
+        const key = `${r.res}:${v.bucket}`;
+        const hit = this.edgeCache.get(key);
+        if (hit && hit.version === Number(v.version)) {
+          // Re-insert: Map order is the LRU order.
+          this.edgeCache.delete(key);
+          this.edgeCache.set(key, hit);
+          out.push(hit.rows);
+          continue;
+        }
+        const rows = read.all(r.res, v.bucket, v.bucket + 1) as EdgeRow[];
+        for (const row of rows) row.id = `${row.source}->${row.target}|${row.kind}`;
+        if (hit) {
+          this.edgeCache.delete(key);
+          this.cachedRows -= hit.rows.length;
+        }
+        this.edgeCache.set(key, { version: Number(v.version), rows });
+        this.cachedRows += rows.length;
+        for (const [k, old] of this.edgeCache) {
+          if (this.cachedRows <= this.maxCachedRows || k === key) break;
+          this.edgeCache.delete(k);
+          this.cachedRows -= old.rows.length;
+        }
+        out.push(rows);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The versions of every bucket of the ranges, as one string: equal signatures mean no analyzer
+   * write touched the window in between, so a result built from it is still exact.
+   */
+  signature(ranges: readonly BucketRange[]): string {
+    const st = this.stmt(LIVE_SQL.bucketVersions).raw(true);
+    const parts: string[] = [];
+    for (const r of ranges) {
+      if (r.to <= r.from) continue;
+      for (const [bucket, version] of st.iterate(r.res, r.from, r.to) as IterableIterator<[number, number]>) parts.push(`${r.res}:${bucket}:${version}`);
+    }
+    st.raw(false);
+    return parts.join(',');
   }
 
   nodes(ranges: readonly BucketRange[]): NodeRow[] {

@@ -61,6 +61,9 @@ export const LIVE_SQL = {
       spans = quality_rollups.spans + excluded.spans, unpaired_clients = quality_rollups.unpaired_clients + excluded.unpaired_clients,
       late_pairs = quality_rollups.late_pairs + excluded.late_pairs, unpaired_producers = quality_rollups.unpaired_producers + excluded.unpaired_producers,
       orphan_servers = quality_rollups.orphan_servers + excluded.orphan_servers`,
+  bumpBucket: `INSERT INTO rollup_buckets (res, bucket, version) VALUES (?, ?, 1)
+    ON CONFLICT (res, bucket) DO UPDATE SET version = rollup_buckets.version + 1`,
+  bucketVersions: `SELECT bucket, version FROM rollup_buckets WHERE res = ? AND bucket >= ? AND bucket < ?`,
   upsertNodeInfo: `INSERT INTO graph_nodes (id, kind, name, db_system, address, namespace, identity_known, messaging_system, destination)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, db_system = excluded.db_system, address = excluded.address,
