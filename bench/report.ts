@@ -28,7 +28,7 @@ async function writeFile(file: string): Promise<{ spans: number; traces: number;
   let traces = 0;
   let line: { resourceSpans: unknown[] } = { resourceSpans: [] };
   const write = async (s: string) => {
-    if (!out.write(s)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
   };
   while (spans < TARGET_SPANS) {
     // Two in three requests take the smelly checkout path (25 spans), one the clean one (7);
