@@ -197,18 +197,32 @@ export class LatencySketch {
     let seen = this.zeroCount;
     while (qi < qs.length && qs[qi] < 1 && qs[qi] * n1 < seen) out[qi++] = Math.max(0, this.min);
     if (qi < qs.length && qs[qi] < 1) {
+      // Two tight loops rather than one with a sparse/dense branch per bucket: this runs for every
+      // node and edge of every graph build.
+      const g = this.gamma;
+      const scale = 2 / (g + 1);
       const sk = this.sk;
-      const dense = this.counts;
-      const n = sk ? sk.length : dense.length;
-      for (let j = 0; j < n && qi < qs.length && qs[qi] < 1; j++) {
-        const c = sk ? this.sv[j] : dense[j];
-        if (c === 0) continue;
-        seen += c;
-        if (seen <= qs[qi] * n1) continue;
-        const i = sk ? sk[j] : j + this.offset;
-        // The bucket's value that minimizes relative error to anything in (gamma^(i-1), gamma^i].
-        const v = Math.min(this.max, Math.max(this.min, (2 * Math.pow(this.gamma, i)) / (this.gamma + 1)));
-        while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = v;
+      if (sk) {
+        const sv = this.sv;
+        for (let j = 0; j < sk.length; j++) {
+          seen += sv[j];
+          if (seen <= qs[qi] * n1) continue;
+          const v = Math.min(this.max, Math.max(this.min, scale * Math.pow(g, sk[j])));
+          while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = v;
+          if (qi >= qs.length || qs[qi] >= 1) break;
+        }
+      } else {
+        const dense = this.counts;
+        for (let j = 0; j < dense.length; j++) {
+          const c = dense[j];
+          if (c === 0) continue;
+          seen += c;
+          if (seen <= qs[qi] * n1) continue;
+          // The bucket's value that minimizes relative error to anything in (gamma^(i-1), gamma^i].
+          const v = Math.min(this.max, Math.max(this.min, scale * Math.pow(g, j + this.offset)));
+          while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = v;
+          if (qi >= qs.length || qs[qi] >= 1) break;
+        }
       }
     }
     while (qi < qs.length) out[qi++] = this.max;
