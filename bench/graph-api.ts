@@ -80,7 +80,7 @@ function fill(dbPath: string, edges: [string, string][], startMinute: number, sv
   const db = new LiveDb(dbPath);
   db.claim('bench', Date.now(), 600_000);
   const t0 = performance.now();
-  let cursor = 0;
+  const cursor = 0;
   for (let m = 0; m < MINUTES; m++) {
     const delta = new RollupDelta();
     const b = delta.at(startMinute + m);

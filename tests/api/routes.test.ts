@@ -8,6 +8,15 @@ import { LiveAnalyzer } from '../../lib/live/analyzer.ts';
 import { openStore } from '../../lib/store/index.ts';
 import type { FindingsResponse, GraphResponse, ServiceRedResponse, ServicesResponse, TraceResponse, TracesResponse } from '../../lib/query/types.ts';
 import { callTrace, span, T0_MS, tid } from '../live/helpers.ts';
+import * as findingsRoute from '../../app/api/v1/findings/route.ts';
+import * as graphRoute from '../../app/api/v1/graph/route.ts';
+import * as redRoute from '../../app/api/v1/services/[name]/red/route.ts';
+import * as servicesRoute from '../../app/api/v1/services/route.ts';
+import * as traceRoute from '../../app/api/v1/traces/[traceId]/route.ts';
+import * as tracesRoute from '../../app/api/v1/traces/route.ts';
+
+// Route modules open the store lazily, on their first request: FAULTLINE_DB is set before that.
+const r = { graph: graphRoute, services: servicesRoute, red: redRoute, traces: tracesRoute, trace: traceRoute, findings: findingsRoute };
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'faultline-api-'));
 const dbPath = path.join(dir, 'api.db');
@@ -17,16 +26,6 @@ const FROM = new Date(T0_MS - 60_000).toISOString();
 const TO = String(T0_MS + 10 * 60_000);
 const win = `from=${encodeURIComponent(FROM)}&to=${TO}`;
 
-type Routes = {
-  graph: typeof import('../../app/api/v1/graph/route.ts');
-  services: typeof import('../../app/api/v1/services/route.ts');
-  red: typeof import('../../app/api/v1/services/[name]/red/route.ts');
-  traces: typeof import('../../app/api/v1/traces/route.ts');
-  trace: typeof import('../../app/api/v1/traces/[traceId]/route.ts');
-  findings: typeof import('../../app/api/v1/findings/route.ts');
-};
-let r: Routes;
-
 async function get<T = unknown>(res: Response | Promise<Response>): Promise<{ status: number; body: T }> {
   const x = await res;
   expect(x.headers.get('content-type')).toMatch(/application\/json/);
@@ -35,7 +34,7 @@ async function get<T = unknown>(res: Response | Promise<Response>): Promise<{ st
 const req = (p: string) => new Request(`http://localhost${p}`);
 const params = <T>(v: T) => ({ params: Promise.resolve(v) });
 
-beforeAll(async () => {
+beforeAll(() => {
   const store = openStore(dbPath);
   const db = { 'db.system.name': 'mysql', 'server.address': 'db1', 'db.namespace': 'shop' };
   const spans = [];
@@ -51,14 +50,6 @@ beforeAll(async () => {
   const a = new LiveAnalyzer({ dbUrl: dbPath });
   a.pass(T0_MS + 60_000);
   a.close();
-  r = {
-    graph: await import('../../app/api/v1/graph/route.ts'),
-    services: await import('../../app/api/v1/services/route.ts'),
-    red: await import('../../app/api/v1/services/[name]/red/route.ts'),
-    traces: await import('../../app/api/v1/traces/route.ts'),
-    trace: await import('../../app/api/v1/traces/[traceId]/route.ts'),
-    findings: await import('../../app/api/v1/findings/route.ts'),
-  };
 });
 
 afterAll(() => {

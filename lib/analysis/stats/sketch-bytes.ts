@@ -220,9 +220,14 @@ export class SketchBytesMerger {
   private ensure(lo: number, hi: number): void {
     const len = this.counts.length;
     if (len > 0 && lo >= this.offset && hi < this.offset + len) return;
-    const newLo = len === 0 ? lo : Math.min(lo, this.offset);
-    const newHi = len === 0 ? hi : Math.max(hi, this.offset + len - 1);
-    const next = new Float64Array(newHi - newLo + 1 + 8);
+    // Latencies of one edge spread over a few hundred buckets: start with room on both sides and
+    // grow by half again, so merging thousands of cells reallocates a handful of times.
+    const pad = len === 0 ? 64 : Math.max(32, len >> 1);
+    const growDown = len === 0 || lo < this.offset;
+    const growUp = len === 0 || hi >= this.offset + len;
+    const newLo = (len === 0 ? lo : Math.min(lo, this.offset)) - (growDown ? pad : 0);
+    const newHi = (len === 0 ? hi : Math.max(hi, this.offset + len - 1)) + (growUp ? pad : 0);
+    const next = new Float64Array(newHi - newLo + 1);
     if (len > 0) next.set(this.counts, this.offset - newLo);
     this.counts = next;
     this.offset = newLo;
