@@ -5,6 +5,7 @@ import { NavLinks } from '../components/ui/NavLinks.tsx';
 import { TimeWindowPicker } from '../components/ui/TimeWindowPicker.tsx';
 import { FaroTelemetry } from '../components/telemetry/FaroTelemetry.tsx';
 import { selfTelemetryConfig } from '../components/telemetry/faro-config.ts';
+import { AdaptedWindowNotice } from '../components/ui/AdaptedWindowNotice.tsx';
 import { DEFAULT_COLLECTOR_URL } from '../components/ui/collector-context.tsx';
 import { Providers } from './providers.tsx';
 import './globals.css';
@@ -49,6 +50,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               </Suspense>
             </div>
           </header>
+          <Suspense fallback={null}>
+            <AdaptedWindowNotice />
+          </Suspense>
           <main className="main">{children}</main>
         </Providers>
       </body>

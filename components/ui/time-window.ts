@@ -29,7 +29,8 @@ export interface ResolvedWindow {
 /** Epoch ms or RFC 3339; undefined for anything else (a bad link falls back to the default). */
 export function parseTimeParam(value: string | null | undefined): number | undefined {
   if (value == null || value === '') return undefined;
-  if (/^\d{1,16}$/.test(value)) return Number(value);
+  // Epoch ms, fractions tolerated (a hand-edited or computed link), rounded to whole ms.
+  if (/^\d{1,16}(\.\d+)?$/.test(value)) return Math.round(Number(value));
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : undefined;
 }

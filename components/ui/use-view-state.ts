@@ -93,7 +93,8 @@ export function useTimeWindow(): TimeWindowState {
       spec,
       key,
       resolve: () => resolveTimeWindow(spec, Date.now()),
-      setSpec: (next: TimeWindowSpec) => view.set(timeWindowParams(next), { push: true }),
+      // A chosen window replaces one the page picked by itself (see LastDataHint), so its notice goes.
+      setSpec: (next: TimeWindowSpec) => view.set({ ...timeWindowParams(next), adapted: null }, { push: true }),
     }),
     // spec is derived from key, so key alone decides when the object changes.
     [key, view.set],

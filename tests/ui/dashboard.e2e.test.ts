@@ -2,12 +2,14 @@
 // a real `faultline serve` fed by the OpenTelemetry SDK exporter. Screenshots of every page go
 // to artifacts/screenshots/ to be looked at.
 import { SpanKind } from '@opentelemetry/api';
+import { join } from 'node:path';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingsResponse, GraphResponse } from '../../lib/query/types.ts';
 import { chromiumPath, launchChromium } from './browser.ts';
 import { ensureDashboardBuild, eventually, screenshotPath, startFaultline, type Faultline } from './e2e-harness.ts';
 import { SpanSender, sendShopTraffic } from './span-generator.ts';
+import { ROOT, runCli } from '../cli/run-cli.ts';
 
 let fl: Faultline | undefined;
 let browser: Browser | undefined;
@@ -192,6 +194,24 @@ describe('dashboard journeys', { timeout: 180_000 }, () => {
     await page.screenshot({ path: screenshotPath('map-empty') });
     await page.locator('[data-testid="show-last-data"]').click();
     await mapReady();
+  });
+
+  it('moves the window to old imported data instead of showing an empty map', async () => {
+    // Old traces survive only without retention; the import goes through the real CLI.
+    const old = await startFaultline(['--retention', '0']);
+    try {
+      const r = await runCli(['import', '--db', old.db, join(ROOT, '..', 'shared', 'fixtures', 'zipkin', 'yelp.json')]);
+      expect(r.code, r.stderr).toBe(0);
+      await page.goto(`${old.dashboard}/`);
+      await page.locator('[data-testid="adapted-notice"]').waitFor({ timeout: 60_000 });
+      await mapReady();
+      expect(await page.locator('g[data-node="yelp-main"]').count()).toBe(1);
+      expect(page.url()).toMatch(/from=\d+&to=\d+/);
+      expect(await page.locator('[data-testid="time-window"]').innerText()).toContain('2019-10-2');
+      await page.screenshot({ path: screenshotPath('map-old-data') });
+    } finally {
+      await old.stop();
+    }
   });
 
   it('ran with no page error, dialog or CSP violation', () => {

@@ -91,10 +91,10 @@ export interface Faultline {
   stop(): Promise<void>;
 }
 
-export async function startFaultline(): Promise<Faultline> {
+export async function startFaultline(extraArgs: string[] = []): Promise<Faultline> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-ui-'));
   const db = join(dir, 'ui.db');
-  const proc = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', db]);
+  const proc = startCli(['serve', '--port', '0', '--otlp-port', '0', '--db', db, ...extraArgs]);
   try {
     const [, dashboard] = await proc.waitFor(/Dashboard\s+(http:\/\/\S+)/);
     const [, collector] = await proc.waitFor(/Collector\s+(http:\/\/\S+)/);

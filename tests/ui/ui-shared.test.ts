@@ -34,6 +34,7 @@ describe('time window from the URL', () => {
     expect(parseTimeWindow(params('from=yesterday&to=1000')).kind).toBe('preset');
     expect(parseTimeParam('')).toBeUndefined();
     expect(parseTimeParam('0')).toBe(0);
+    expect(parseTimeParam('1571896435368.848')).toBe(1571896435369);
   });
 
   it('writes one form and clears the other', () => {
