@@ -4,6 +4,7 @@ import type { Span } from '../model/index.ts';
 import { analyzeSpans } from '../analysis/analyzer.ts';
 import { createFindingsRun, EMPTY_CONFIG, type FaultlineConfig } from '../analysis/findings/index.ts';
 import type { Store } from '../store/types.ts';
+import { metricBreakerEdges } from './circuits.ts';
 import type { FindingsResponse } from './types.ts';
 
 export const DEFAULT_FINDINGS_SPAN_LIMIT = 200_000;
@@ -46,7 +47,9 @@ export function findingsResponse(
   const { spans, sampled } = newestSpans(store, fromMs, toMs, opts.spanLimit);
   const run = createFindingsRun(opts.config ?? EMPTY_CONFIG, { now: opts.nowMs });
   const result = analyzeSpans(spans, { now: opts.nowMs, fromMs, toMs, visitors: [run] });
-  const f = run.finish(result.graph, { serviceVersions: result.serviceVersions });
+  // Breakers reported only through metrics (resilience4j, Polly, gauges) protect their edges too.
+  const breakerEdges = metricBreakerEdges(store, fromMs, toMs, result.graph);
+  const f = run.finish(result.graph, { serviceVersions: result.serviceVersions, breakerEdges });
   return {
     window: { fromMs, toMs },
     generatedAtMs: opts.nowMs,

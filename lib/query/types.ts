@@ -304,3 +304,52 @@ export interface FindingsResponse {
 }
 
 export type { Finding, MonolithScore, NotEvaluated };
+
+// ---- GET /api/v1/circuits?from&to (issue 6) -----------------------------------------------------
+
+export type CircuitState = 'closed' | 'open' | 'half_open' | 'forced_open' | 'disabled';
+
+export interface CircuitTransitionJson {
+  atMs: number;
+  /** null when the state before is unknown (the first change seen in the window). */
+  from: CircuitState | null;
+  to: CircuitState;
+}
+
+export interface CircuitJson {
+  /** `reported:<caller>|<breaker>` or `inferred:<caller>-><callee>`. */
+  id: string;
+  caller: string;
+  /** null: a reported breaker Faultline could not tie to an edge. */
+  callee: string | null;
+  breaker: string | null;
+  /** `inferred`: what a standard breaker would be doing on this edge; never a reported state. */
+  source: 'reported' | 'inferred';
+  reporters: ('span-event' | 'gauge' | 'resilience4j' | 'polly')[];
+  mappedBy: 'peer' | 'wrapped-calls' | 'name' | null;
+  state: CircuitState;
+  initialState: CircuitState;
+  transitions: CircuitTransitionJson[];
+  transitionsDropped: number;
+  lastTransitionMs: number | null;
+  calls: number;
+  failures: number;
+  failureRate: number;
+  rejected: number;
+  wouldReject?: number;
+}
+
+export interface CircuitsResponse {
+  window: TimeWindow;
+  generatedAtMs: number;
+  /** The standard breaker inference replays (configurable per request). */
+  settings: { failureRateThreshold: number; minimumCalls: number; windowMs: number; openMs: number };
+  /** True when the window held more spans than `spanLimit`: only the first were read. */
+  sampled: boolean;
+  spanLimit: number;
+  spansRead: number;
+  metricPointsRead: number;
+  /** Sorted: open first, reported before inferred, then failure rate. */
+  circuits: CircuitJson[];
+  dropped: { calls: number; observations: number; metricPoints: number };
+}

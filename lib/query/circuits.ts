@@ -1,0 +1,148 @@
+// GET /api/v1/circuits: breaker states over a window, reported (span events, gauges,
+// resilience4j, Polly) and inferred (a standard breaker replayed over each edge's calls). Read
+// straight from the store's spans and metric points, so a transition shows as soon as its span is
+// committed — the map's badge must follow a breaker within seconds, faster than minute rollups.
+import {
+  BREAKER_METRIC_NAMES,
+  buildCircuits,
+  checkSettings,
+  DEFAULT_CIRCUIT_SETTINGS,
+  mapBreaker,
+  metricObservations,
+  SpanFactCollector,
+  type CircuitSettings,
+} from '../analysis/circuits/index.ts';
+import type { ServiceGraph } from '../analysis/graph/types.ts';
+import type { MetricPoint } from '../model/index.ts';
+import type { Store } from '../store/types.ts';
+import type { ApiResult } from './api.ts';
+import { bad, isProblem, parseDuration, parseWindow, type ApiProblem } from './params.ts';
+import type { Query } from './query.ts';
+import type { CircuitsResponse } from './types.ts';
+
+export const DEFAULT_CIRCUITS_SPAN_LIMIT = 500_000;
+/** Per breaker metric name: points kept per request. */
+const METRIC_POINT_LIMIT = 50_000;
+const msToNs = (ms: number): bigint => BigInt(ms) * 1_000_000n;
+
+export interface CircuitsOptions {
+  nowMs: number;
+  settings?: Partial<CircuitSettings>;
+  spanLimit?: number;
+}
+
+function breakerPoints(store: Store, fromMs: number, toMs: number): { points: MetricPoint[]; dropped: number } {
+  const points: MetricPoint[] = [];
+  let dropped = 0;
+  for (const name of BREAKER_METRIC_NAMES) {
+    const got = store.queryMetrics({ name, fromNs: msToNs(fromMs), toNs: msToNs(toMs), limit: METRIC_POINT_LIMIT + 1 });
+    if (got.length > METRIC_POINT_LIMIT) {
+      dropped += got.length - METRIC_POINT_LIMIT;
+      got.length = METRIC_POINT_LIMIT;
+    }
+    points.push(...got);
+  }
+  return { points, dropped };
+}
+
+export function circuitsResponse(store: Store, fromMs: number, toMs: number, opts: CircuitsOptions): CircuitsResponse {
+  const settings: CircuitSettings = { ...DEFAULT_CIRCUIT_SETTINGS, ...opts.settings };
+  const spanLimit = opts.spanLimit ?? DEFAULT_CIRCUITS_SPAN_LIMIT;
+  const facts = new SpanFactCollector();
+  let spansRead = 0;
+  let sampled = false;
+  for (const s of store.iterateSpans({ fromNs: msToNs(fromMs), toNs: msToNs(toMs), limit: spanLimit + 1 })) {
+    if (spansRead === spanLimit) {
+      sampled = true;
+      break;
+    }
+    facts.add(s);
+    spansRead++;
+  }
+  const f = facts.finish();
+  const { points, dropped } = breakerPoints(store, fromMs, toMs);
+  // Inference replays up to the window's end, or now when the window reaches into the future.
+  const endMs = Math.min(toMs, opts.nowMs);
+  const circuits = buildCircuits(f, metricObservations(points), settings, endMs);
+  return {
+    window: { fromMs, toMs },
+    generatedAtMs: opts.nowMs,
+    settings,
+    sampled,
+    spanLimit,
+    spansRead,
+    metricPointsRead: points.length,
+    circuits,
+    dropped: { ...f.dropped, metricPoints: dropped },
+  };
+}
+
+/**
+ * `caller->callee` edges a breaker reported through *metrics* protects, tied to the graph's
+ * services by peer or name. Breakers reported in spans reach the rules through the traces.
+ */
+export function metricBreakerEdges(store: Store, fromMs: number, toMs: number, graph: ServiceGraph): string[] {
+  const { points } = breakerPoints(store, fromMs, toMs);
+  const obs = metricObservations(points);
+  if (obs.length === 0) return [];
+  const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
+  const services = graph.nodes.filter((n) => n.kind === 'service').map((n) => n.id);
+  const callees = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    const l = callees.get(e.source) ?? [];
+    l.push(names.get(e.target) ?? e.target);
+    callees.set(e.source, l);
+  }
+  const out = new Set<string>();
+  for (const o of obs) {
+    const m = mapBreaker({ caller: o.service, breaker: o.breaker, peer: o.peer, callees: callees.get(o.service) ?? [], services });
+    if (m) out.add(`${o.service}->${m.callee}`);
+  }
+  return [...out].sort();
+}
+
+/** `failureRate` (0..1 or `50%`), `minCalls`, `window` and `openFor` (durations) override the standard breaker. */
+export function parseCircuitSettings(params: URLSearchParams): Partial<CircuitSettings> | ApiProblem {
+  const out: Partial<CircuitSettings> = {};
+  const rate = params.get('failureRate');
+  if (rate !== null && rate !== '') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(rate);
+    if (!m) return bad('failureRate', `not a share (0.5) or a percentage (50%): ${JSON.stringify(rate.slice(0, 20))}`);
+    out.failureRateThreshold = Number(m[1]) / (m[2] ? 100 : 1);
+  }
+  const calls = params.get('minCalls');
+  if (calls !== null && calls !== '') {
+    if (!/^\s*\d+\s*$/.test(calls)) return bad('minCalls', `not a whole number: ${JSON.stringify(calls.slice(0, 20))}`);
+    out.minimumCalls = Number(calls);
+  }
+  for (const [param, key] of [['window', 'windowMs'], ['openFor', 'openMs']] as const) {
+    const raw = params.get(param);
+    if (raw === null || raw === '') continue;
+    const v = parseDuration(param, raw);
+    if (isProblem(v)) return v;
+    out[key] = v;
+  }
+  const problem = checkSettings({ ...DEFAULT_CIRCUIT_SETTINGS, ...out });
+  return problem ? bad(problem.includes('failureRate') ? 'failureRate' : problem.includes('minimumCalls') ? 'minCalls' : problem.includes('windowMs') ? 'window' : 'openFor', problem) : out;
+}
+
+// Each map refresh asks again: one result per (window, settings) is reused for a second.
+const CACHE_MS = 1_000;
+const caches = new WeakMap<Query, Map<string, { atMs: number; value: CircuitsResponse }>>();
+
+export function circuitsApi(q: Query, params: URLSearchParams): ApiResult {
+  const w = parseWindow(params, q.nowMs());
+  if (isProblem(w)) return { status: w.status, body: { error: w.message } };
+  const settings = parseCircuitSettings(params);
+  if (isProblem(settings)) return { status: settings.status, body: { error: settings.message } };
+  const now = q.nowMs();
+  let cache = caches.get(q);
+  if (!cache) caches.set(q, (cache = new Map()));
+  const key = `${w.fromMs}|${w.toMs}|${JSON.stringify(settings)}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.atMs < CACHE_MS) return { status: 200, body: hit.value };
+  const value = circuitsResponse(q.store, w.fromMs, w.toMs, { nowMs: now, settings });
+  if (cache.size >= 16) cache.clear();
+  cache.set(key, { atMs: now, value });
+  return { status: 200, body: value };
+}
