@@ -74,7 +74,10 @@ export class LiveAnalyzer {
 
   /** One chunk. `nowMs` is the clock (tests pass their own). */
   pass(nowMs: number): PassResult {
-    const st = this.db.claim(this.owner, nowMs, this.leaseMs);
+    // Holding a lease with time to spare: no write transaction needed to renew it (the flush
+    // below renews it); otherwise claim it, which also tells whether another analyzer has it.
+    const cur = this.loaded ? this.db.state() : undefined;
+    const st = cur && cur.leaseOwner === this.owner && cur.leaseUntilMs - nowMs > this.leaseMs / 2 ? cur : this.db.claim(this.owner, nowMs, this.leaseMs);
     if (!st) {
       this.loaded = false;
       return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
