@@ -9,6 +9,9 @@ import { MAX_TRANSITIONS, type BreakerState, type Circuit, type CircuitSettings,
 // Same-instant changes (a Polly export that saw a whole cycle) are ordered as the cycle runs.
 const CYCLE: Record<BreakerState, number> = { closed: 2, open: 0, forced_open: 0, half_open: 1, disabled: 3 };
 
+// Where a strip starts when the first change names no prior state: the standard cycle's previous step.
+const PREDECESSOR: Record<BreakerState, BreakerState> = { open: 'closed', forced_open: 'closed', half_open: 'open', closed: 'half_open', disabled: 'closed' };
+
 interface Timeline {
   state: BreakerState;
   initialState: BreakerState;
@@ -21,7 +24,13 @@ export function reportedTimeline(obs: readonly StateObservation[]): Timeline | u
   const use = (changes.length > 0 ? changes : obs).slice().sort((a, b) => a.atMs - b.atMs || CYCLE[a.state] - CYCLE[b.state]);
   if (use.length === 0) return undefined;
   const transitions: Transition[] = [];
+  // A gauge read before the first reported change says what it changed from.
   let state: BreakerState | null = null;
+  if (changes.length > 0) {
+    let before: StateObservation | undefined;
+    for (const o of obs) if (o.sampled && o.atMs < use[0].atMs && (!before || o.atMs >= before.atMs)) before = o;
+    state = before?.state ?? null;
+  }
   for (const o of use) {
     if (o.state === state) continue;
     // The first gauge reading is where the strip starts, not a change; the first event is a change.
@@ -29,7 +38,7 @@ export function reportedTimeline(obs: readonly StateObservation[]): Timeline | u
     state = o.state;
   }
   const first = transitions[0];
-  const initialState = changes.length > 0 ? (first?.from ?? 'closed') : use[0].state;
+  const initialState = changes.length > 0 ? (first?.from ?? PREDECESSOR[first.to]) : use[0].state;
   return { state: state!, initialState, transitions };
 }
 
