@@ -84,8 +84,9 @@ Examples:
       // Children join the list as soon as they are spawned, so Ctrl-C during startup stops them too.
       const startup = (async () => {
         const collector = await startCollectorChild(io, children, otlpPort, host, dbUrl, retentionMs);
-        const dashboard = await startDashboardChild(io, children, port, host, dbUrl, collector.ready.url);
+        // The shop's processes take longer to boot than the dashboard: start them side by side.
         if (withDemo) startDemoChild(io, children, collector.ready.url);
+        const dashboard = await startDashboardChild(io, children, port, host, dbUrl, collector.ready.url);
         return { collector, dashboard };
       })();
       const started = await Promise.race([startup, stopping.then((why) => ({ why }))]);

@@ -7,7 +7,7 @@
 //  - a gauge `circuit_breaker.state` (0 closed, 1 open, 2 half_open) with the same attributes;
 //  - a call the open breaker rejects is still a CLIENT span, marked circuit_breaker.state=open and
 //    in error, so the edge's error rate shows what callers experienced.
-import { context, SpanKind, SpanStatusCode, trace, type Meter, type Span, type Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Meter, type Span, type Tracer } from '@opentelemetry/api';
 import CircuitBreaker from 'opossum';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -83,8 +83,10 @@ export class ReportedBreaker<T> {
       active.addEvent('circuit_breaker.state_change', this.attributes(state));
       return;
     }
-    // A timer moved the breaker (open → half_open): no call is in flight, so the change gets a span of its own.
-    const span = this.tracer.startSpan(`circuit_breaker ${this.name} state change`, { kind: SpanKind.INTERNAL, attributes: this.attributes(state) });
+    // A timer moved the breaker (open → half_open): no call is in flight, so the change gets a
+    // trace of its own. Explicitly a root: the timer inherited the context of the call that
+    // opened the breaker, and a child there would land in a trace that ended seconds ago.
+    const span = this.tracer.startSpan(`circuit_breaker ${this.name} state change`, { kind: SpanKind.INTERNAL, attributes: this.attributes(state) }, ROOT_CONTEXT);
     span.addEvent('circuit_breaker.state_change', this.attributes(state));
     span.end();
   }
