@@ -208,7 +208,7 @@ const Row = memo(function Row(r: RowProps) {
   // Right of the bar when there is room, else inside a wide bar, else left of it.
   const labelPlace = bar.x + bar.width + 70 < r.timeW ? 'right' : bar.width > 80 ? 'inside' : 'left';
   const labelStyle =
-    labelPlace === 'right' ? { left: bar.x + bar.width + 6 } : labelPlace === 'inside' ? { right: r.timeW - bar.x - bar.width + 6, color: '#0b0e14', fontWeight: 600 } : { right: r.timeW - bar.x + 6 };
+    labelPlace === 'right' ? { left: bar.x + bar.width + 8 } : labelPlace === 'inside' ? { right: r.timeW - bar.x - bar.width + 8, color: '#0b0e14', fontWeight: 600 } : { right: r.timeW - bar.x + 10 };
   return (
     <div
       className={cls}
