@@ -90,3 +90,30 @@ describe('input globs', () => {
     await expect(resolveInputs([`${root}/*.csv`])).rejects.toThrow(`--input ${root}/*.csv: no file matches this pattern`);
   });
 });
+
+describe('reader thread', () => {
+  const config = { rules: {}, architecture: { forbid: [], ownership: [] } };
+
+  it('parsing on a second thread gives the same analysis as in-thread', async () => {
+    const { analyzeFiles } = await import('../../lib/report/io/files.ts');
+    const a = await analyzeFiles([PLANTED, CLEAN], { now: 0, config, readerThread: 'never' });
+    const b = await analyzeFiles([PLANTED, CLEAN], { now: 0, config, readerThread: 'always' });
+    expect(b.inputs).toEqual(a.inputs);
+    expect(b.analysis.findings.findings).toEqual(a.analysis.findings.findings);
+    expect(b.analysis.graph.edges).toEqual(a.analysis.graph.edges);
+    expect(b.analysis.spans).toBe(500 + 140);
+  });
+
+  it('a broken file read on the second thread is the same input error', async () => {
+    const { analyzeFiles } = await import('../../lib/report/io/files.ts');
+    const cut = join(dir, 'cut.jsonl');
+    const text = readFileSync(PLANTED, 'utf8');
+    writeFileSync(cut, text.slice(0, text.length - 40));
+    const inThread = await analyzeFiles([cut], { now: 0, config, readerThread: 'never' }).catch((e: Error) => e);
+    const onThread = await analyzeFiles([cut], { now: 0, config, readerThread: 'always' }).catch((e: Error) => e);
+    expect(onThread).toBeInstanceOf(Error);
+    expect((onThread as Error).name).toBe('InputError');
+    expect((onThread as Error).message).toBe((inThread as Error).message);
+    expect((onThread as Error).message).toMatch(/cut\.jsonl:20:\d+: /);
+  });
+});
