@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.next/**', 'data/**', 'lib/store/generated/**', 'next-env.d.ts', 'artifacts/**'] },
+  { ignores: ['node_modules/**', '.next/**', 'data/**', 'lib/store/generated/**', 'next-env.d.ts', 'artifacts/**', 'tmp/**', '.scratch*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

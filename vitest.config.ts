@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts', '**/*.test.tsx'],
-    exclude: ['node_modules/**', '.next/**', 'data/**'],
+    exclude: ['node_modules/**', '.next/**', 'data/**', 'tmp/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
