@@ -23,6 +23,7 @@ const NAV = [
   { href: '/services', label: 'Services' },
   { href: '/traces', label: 'Traces' },
   { href: '/findings', label: 'Findings' },
+  { href: '/circuits', label: 'Circuits' },
 ];
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -9,6 +9,8 @@ import { LastDataHint } from '../ui/LastDataHint.tsx';
 import { EmptyState, ErrorState, Loading } from '../ui/states.tsx';
 import { useTimeWindow, useViewState } from '../ui/use-view-state.ts';
 import { buildBadges } from './badges.ts';
+import { circuitBadges } from '../circuits/edge-badges.ts';
+import { useCircuits } from '../circuits/use-circuits.ts';
 import { clampHops, MAX_FOCUS_HOPS, MIN_FOCUS_HOPS } from './focus.ts';
 import { Legend } from './Legend.tsx';
 import { ServiceMap, type LayoutInfo } from './ServiceMap.tsx';
@@ -76,6 +78,8 @@ export function MapPage() {
   );
   const findingList = findings.data?.findings;
   const badges = useMemo(() => buildBadges(findingList ?? [], visible?.nodes ?? [], visible?.edges ?? []), [findingList, visible]);
+  const circuitList = useCircuits().data?.circuits;
+  const circuits = useMemo(() => circuitBadges(circuitList ?? [], visible?.nodes ?? [], visible?.edges ?? []), [circuitList, visible]);
   const onSelect = useCallback((id: string | null) => view.set({ select: id }), [view]);
   const onLayout = useCallback((info: LayoutInfo) => setLayoutInfo(info), []);
 
@@ -171,7 +175,7 @@ export function MapPage() {
             <div className="map-overlay">Every node is filtered out. Show more node kinds or clear the focus.</div>
           </div>
         ) : (
-          <ServiceMap graph={v} badges={badges} selected={selected} onSelect={onSelect} onLayout={onLayout} zoomTarget={zoomTarget} fitSeq={fitSeq} />
+          <ServiceMap graph={v} badges={badges} circuits={circuits} selected={selected} onSelect={onSelect} onLayout={onLayout} zoomTarget={zoomTarget} fitSeq={fitSeq} />
         )}
         <Legend />
         {selectedNode ? (

@@ -7,6 +7,8 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { GraphEdgeJson, GraphNodeJson } from '../../lib/query/types.ts';
 import { formatMs, formatPercent, formatRate } from '../ui/format.ts';
 import { SEVERITY_COLOR, nodeBadgePosition, type Badge, type BadgeIndex } from './badges.ts';
+import { CircuitBadgeLayer, drawCircuitBadges } from '../circuits/CircuitBadgeLayer.tsx';
+import type { CircuitBadgeIndex } from '../circuits/edge-badges.ts';
 import { buildScene, canvasRendererFor, drawScene, hitTest, type SceneEdge, type SceneNode } from './canvas-draw.ts';
 import { bounds, type LayoutOutput } from './layout.ts';
 import { EDGE_KIND_STYLE, ERROR_BANDS, NODE_KIND_STYLE, edgeWidthScale, errorColor, nodeRadiusScale, shapePath, shortLabel, showLabels } from './style.ts';
@@ -28,6 +30,8 @@ export interface ServiceMapHandle {
 interface Props {
   graph: VisibleGraph;
   badges: BadgeIndex;
+  /** Circuit-breaker badges by `source->target` (components/circuits). */
+  circuits?: CircuitBadgeIndex;
   selected: string | null;
   onSelect(id: string | null): void;
   /** Called with the layout time once a layout is drawn (the footer shows it). */
@@ -39,7 +43,7 @@ interface Props {
 
 type Hover = { kind: 'node'; node: GraphNodeJson; x: number; y: number } | { kind: 'edge'; edge: GraphEdgeJson; x: number; y: number } | null;
 
-export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTarget, fitSeq }: Props) {
+export function ServiceMap({ graph, badges, circuits, selected, onSelect, onLayout, zoomTarget, fitSeq }: Props) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -85,6 +89,7 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
     const t = transformRef.current;
     const started = performance.now();
     drawScene(ctx, scene, { transform: { x: t.x, y: t.y, k: t.k }, width: size.w, height: size.h, dpr: window.devicePixelRatio || 1, emphasised: graph.emphasised, selected, hovered: hoveredId, badges });
+    if (layout && circuits) drawCircuitBadges(ctx, graph, layout, radius, circuits);
     // Exposed for bench:ui and curious users (the frame budget is the figure that matters at scale).
     wrapRef.current?.setAttribute('data-draw-ms', (performance.now() - started).toFixed(1));
   };
@@ -97,7 +102,7 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
   }, []);
   useEffect(() => {
     if (canvasMode) requestDraw();
-  }, [canvasMode, scene, size, graph.emphasised, selected, hoveredId, badges, requestDraw]);
+  }, [canvasMode, scene, size, graph.emphasised, selected, hoveredId, badges, circuits, requestDraw]);
   useEffect(() => () => {
     if (frame.current !== null) cancelAnimationFrame(frame.current);
   }, []);
@@ -229,6 +234,7 @@ export function ServiceMap({ graph, badges, selected, onSelect, onLayout, zoomTa
               <>
                 <EdgeLayer graph={graph} layout={layout} radius={radius} width={width} badges={badges} selected={selected} onHover={setHover} toLocal={toLocal} />
                 <NodeLayer graph={graph} layout={layout} radius={radius} badges={badges} selected={selected} labels={labels} onSelect={onSelect} onHover={setHover} toLocal={toLocal} />
+                {circuits ? <CircuitBadgeLayer graph={graph} layout={layout} radius={radius} badges={circuits} /> : null}
               </>
             ) : null}
           </g>

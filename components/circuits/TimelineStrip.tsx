@@ -1,0 +1,23 @@
+// One breaker's states across the window: a thin strip, d3 computes the time scale, React draws.
+import { scaleTime } from 'd3';
+import type { CircuitJson } from '../../lib/query/types.ts';
+import { formatDateTime } from '../ui/format.ts';
+import { STATE_COLOR, STATE_LABEL, timelineSegments } from './timeline.ts';
+
+export function TimelineStrip({ circuit, fromMs, toMs, width = 220, height = 14 }: { circuit: CircuitJson; fromMs: number; toMs: number; width?: number; height?: number }) {
+  const x = scaleTime().domain([fromMs, toMs]).range([0, width]).clamp(true);
+  const segments = timelineSegments(circuit, fromMs, toMs);
+  return (
+    <svg className="circuit-strip" width={width} height={height} role="img" aria-label={`${STATE_LABEL[circuit.state]} now; ${circuit.transitions.length} transitions in the window`} data-testid="circuit-strip">
+      <rect x={0} y={0} width={width} height={height} rx={2} fill="#1f2430" />
+      {segments.map((s) => (
+        <rect key={s.fromMs} x={x(s.fromMs)} y={circuit.source === 'inferred' ? 3 : 0} width={Math.max(1, x(s.toMs) - x(s.fromMs))} height={circuit.source === 'inferred' ? height - 6 : height} fill={STATE_COLOR[s.state]} opacity={s.state === 'closed' ? 0.45 : 0.95}>
+          <title>{`${STATE_LABEL[s.state]}: ${formatDateTime(s.fromMs)} → ${formatDateTime(s.toMs)}`}</title>
+        </rect>
+      ))}
+      {circuit.transitions.map((t, i) => (
+        <line key={`${t.atMs}-${i}`} x1={x(t.atMs)} x2={x(t.atMs)} y1={0} y2={height} stroke="#0b0e14" strokeWidth={1} />
+      ))}
+    </svg>
+  );
+}
