@@ -56,7 +56,10 @@ export class ClientRateLimiter {
   }
 }
 
-/** Origins allowed to post from a browser; `*` allows any. Compared exactly after URL normalization. */
+/**
+ * Origins allowed to post from a browser: exact origins, `scheme://host:*` for any port of a
+ * host, or `*` for any origin. Compared after URL normalization.
+ */
 export function parseOrigins(list: string): string[] {
   const out: string[] = [];
   for (const raw of list.split(',')) {
@@ -64,6 +67,16 @@ export function parseOrigins(list: string): string[] {
     if (s === '') continue;
     if (s === '*') {
       out.push('*');
+      continue;
+    }
+    const anyPort = /^(https?):\/\/([^/:]+|\[[0-9a-fA-F:]+\]):\*\/?$/i.exec(s);
+    if (anyPort) {
+      try {
+        const u = new URL(`${anyPort[1]}://${anyPort[2]}`);
+        out.push(`${u.protocol}//${u.hostname}:*`);
+      } catch {
+        // unparseable host: allows nothing
+      }
       continue;
     }
     try {
@@ -78,11 +91,11 @@ export function parseOrigins(list: string): string[] {
 
 export function originAllowed(origin: string, allowed: readonly string[]): boolean {
   if (allowed.includes('*')) return true;
-  let normalized: string;
+  let u: URL;
   try {
-    normalized = new URL(origin).origin;
+    u = new URL(origin);
   } catch {
     return false;
   }
-  return allowed.includes(normalized);
+  return allowed.includes(u.origin) || allowed.includes(`${u.protocol}//${u.hostname}:*`);
 }

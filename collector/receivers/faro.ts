@@ -26,14 +26,18 @@ export interface FaroOptions {
   maxBodyBytes: number;
 }
 
+/** Where the dashboard runs when `serve` did not say which port: any port on this machine. */
+const LOOPBACK_ANY_PORT = 'http://localhost:*,http://127.0.0.1:*,http://[::1]:*';
+
 /**
  * Options from the environment: FAULTLINE_FARO_ORIGINS (comma list; default the dashboard's
- * origin on FAULTLINE_PORT or 3000), FAULTLINE_FARO_API_KEY, FAULTLINE_FARO_RATE (requests/s
- * per client, default 10), FAULTLINE_FARO_BURST (default 50), FAULTLINE_FARO_MAX_BYTES.
+ * origin: localhost/127.0.0.1 on FAULTLINE_PORT, or on any port when that is unset, as with
+ * `serve --port`), FAULTLINE_FARO_API_KEY, FAULTLINE_FARO_RATE (requests/s per client, default
+ * 10), FAULTLINE_FARO_BURST (default 50), FAULTLINE_FARO_MAX_BYTES.
  */
 export function faroOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): FaroOptions {
-  const dashboardPort = env.FAULTLINE_PORT && /^\d+$/.test(env.FAULTLINE_PORT) ? env.FAULTLINE_PORT : '3000';
-  const origins = env.FAULTLINE_FARO_ORIGINS ?? `http://localhost:${dashboardPort},http://127.0.0.1:${dashboardPort}`;
+  const port = env.FAULTLINE_PORT && /^[1-9]\d*$/.test(env.FAULTLINE_PORT) ? env.FAULTLINE_PORT : undefined;
+  const origins = env.FAULTLINE_FARO_ORIGINS ?? (port ? `http://localhost:${port},http://127.0.0.1:${port},http://[::1]:${port}` : LOOPBACK_ANY_PORT);
   const num = (v: string | undefined, d: number) => {
     const n = Number(v);
     return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : d;
