@@ -132,7 +132,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
 
   // The lockstep pair: both stopped and started with the next version at the same moment.
   let release = 0;
+  let nextReleaseMs = Date.now();
   const scheduleRelease = () => {
+    nextReleaseMs += releaseDelaysMs(release);
     const t = setTimeout(async () => {
       timers.delete(t);
       if (stopping) return;
@@ -151,7 +153,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         return;
       }
       scheduleRelease();
-    }, releaseDelaysMs(release));
+    }, Math.max(0, nextReleaseMs - Date.now()));
     timers.add(t);
   };
   scheduleRelease();

@@ -36,11 +36,14 @@ export const INITIAL_VERSIONS: Record<ServiceName, string> = {
 export const LOCKSTEP: readonly ServiceName[] = ['recommendations', 'notifications'];
 
 /**
- * Release times after the demo starts: four quick ones so `lockstep-deploy` (≥3 releases each)
- * can show within the first minute, then a slow train so restarts do not cost CPU all day.
+ * Time from the start of release `releaseIndex` (0: the shop's start) to the next one: four
+ * quick releases so `lockstep-deploy` (≥3 releases each) can show within the first minute,
+ * then a slow train so restarts do not cost CPU all day. Counted start to start, so a slow
+ * restart does not push the schedule back.
  */
 export function releaseDelaysMs(releaseIndex: number): number {
-  return releaseIndex < 4 ? 15_000 : 120_000;
+  if (releaseIndex === 0) return 10_000;
+  return releaseIndex < 4 ? 12_000 : 120_000;
 }
 
 export function versionFor(service: ServiceName, release: number): string {
