@@ -35,7 +35,7 @@ const LOOPBACK_ANY_PORT = 'http://localhost:*,http://127.0.0.1:*,http://[::1]:*'
  * `serve --port`), FAULTLINE_FARO_API_KEY, FAULTLINE_FARO_RATE (requests/s per client, default
  * 10), FAULTLINE_FARO_BURST (default 50), FAULTLINE_FARO_MAX_BYTES.
  */
-export function faroOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): FaroOptions {
+export function faroOptionsFromEnv(env: Record<string, string | undefined> = process.env): FaroOptions {
   const port = env.FAULTLINE_PORT && /^[1-9]\d*$/.test(env.FAULTLINE_PORT) ? env.FAULTLINE_PORT : undefined;
   const origins = env.FAULTLINE_FARO_ORIGINS ?? (port ? `http://localhost:${port},http://127.0.0.1:${port},http://[::1]:${port}` : LOOPBACK_ANY_PORT);
   const num = (v: string | undefined, d: number) => {
