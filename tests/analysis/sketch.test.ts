@@ -78,6 +78,14 @@ describe('LatencySketch', () => {
       expect(dense.quantile(q)).toBe(denseWant.quantile(q));
     }
     expect(merged.count).toBe(1000);
+    // Same buckets again (the in-place path): counts double, quantiles stay.
+    const again = small[3].clone();
+    again.merge(small[3]);
+    const twice = new LatencySketch();
+    for (const s of [small[3], small[3]]) twice.merge(s);
+    expect(again.count).toBe(10);
+    for (const q of [0.1, 0.5, 0.9]) expect(again.quantile(q)).toBe(twice.quantile(q));
+    expect(again.toJSON().c.reduce((a, b) => a + b, 0)).toBe(10);
   });
 
   it('handles zeros, single values, empty and bad input', () => {

@@ -158,6 +158,25 @@ export class LatencySketch {
         this.sv = bv.slice();
         return;
       }
+      // Rollups of one edge mostly hit the same buckets minute after minute: add in place when
+      // every bucket of `other` exists here (one forward sweep), allocate only when some do not.
+      let x0 = 0;
+      let allHit = true;
+      for (let y = 0; y < bk.length; y++) {
+        while (x0 < ak.length && ak[x0] < bk[y]) x0++;
+        if (x0 >= ak.length || ak[x0] !== bk[y]) {
+          allHit = false;
+          break;
+        }
+      }
+      if (allHit) {
+        x0 = 0;
+        for (let y = 0; y < bk.length; y++) {
+          while (ak[x0] < bk[y]) x0++;
+          av[x0] += bv[y];
+        }
+        return;
+      }
       const k: number[] = [];
       const v: number[] = [];
       let x = 0;
