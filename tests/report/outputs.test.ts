@@ -1,11 +1,12 @@
 // Several outputs from one run, the GitHub Actions extras, and the input globs.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandGlob, segmentRegExp } from '../../lib/report/io/glob.ts';
 import { resolveInputs } from '../../lib/report/io/files.ts';
-import { CLEAN, PLANTED, QUIET_ENV, runCli } from './helpers.ts';
+import { CLEAN, PLANTED, QUIET_ENV, ROOT, runCli } from './helpers.ts';
 import { parseXml } from './xml.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-outputs-'));
@@ -115,5 +116,20 @@ describe('reader thread', () => {
     expect((onThread as Error).name).toBe('InputError');
     expect((onThread as Error).message).toBe((inThread as Error).message);
     expect((onThread as Error).message).toMatch(/cut\.jsonl:20:\d+: /);
+  });
+});
+
+describe('colour', () => {
+  // `script` gives the command a real terminal; piped output (every other test) has no colour.
+  const onTty = (env: Record<string, string>) => {
+    const cmd = `${JSON.stringify(process.execPath)} bin/faultline.js report -i ${JSON.stringify(CLEAN)}`;
+    return spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...QUIET_ENV, ...env } }).stdout;
+  };
+
+  it('text is coloured on a terminal, and not with NO_COLOR', () => {
+    expect(onTty({})).toContain('\u001b[32mPASS: no findings at or above high\u001b[0m');
+    const plain = onTty({ NO_COLOR: '1' });
+    expect(plain).toContain('PASS: no findings at or above high');
+    expect(plain).not.toContain('\u001b[');
   });
 });
