@@ -134,9 +134,16 @@ export class SpanFactCollector {
   finish(): SpanFacts {
     const edges = new Map<string, EdgeCalls>();
     const wrapped = new Map<string, Map<string, number>>();
+    // Calls no server answered (refused by the breaker, connection refused, timed out) go to the
+    // service that answered the same caller at the same address, not to a phantom address node.
+    const atAddress = new Map<string, string>();
     for (const c of this.calls) {
-      // A named peer wins; else whoever answered; else the address (an uninstrumented peer).
-      const callee = c.peer ?? this.answeredBy.get(c.spanId) ?? c.address;
+      const by = c.peer ? undefined : this.answeredBy.get(c.spanId);
+      if (by) atAddress.set(`${c.caller}\u0000${c.address}`, by);
+    }
+    for (const c of this.calls) {
+      // A named peer wins; else whoever answered; else whoever answered there before; else the address.
+      const callee = c.peer ?? this.answeredBy.get(c.spanId) ?? atAddress.get(`${c.caller}\u0000${c.address}`) ?? c.address;
       const key = `${c.caller}->${callee}`;
       let e = edges.get(key);
       if (!e) edges.set(key, (e = { caller: c.caller, callee, outcomes: [], rejected: 0 }));
