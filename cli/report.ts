@@ -3,6 +3,7 @@
 // an exit code. Exit codes (docs/ci.md): 0 clean, 1 findings at or above --fail-on, 2 usage or
 // input error.
 import { appendFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { FaultlineConfig } from '../lib/analysis/findings/index.ts';
 import { EMPTY_CONFIG, type Severity } from '../lib/analysis/findings/index.ts';
 import { buildReport, createBaseline, DEFAULT_FAIL_ON, EXIT, exitCodeOf, githubAnnotations, parseSeverity, render, REPORT_FORMATS, sourceFromAnalysis, type Baseline, type ReportFormat, type ReportSource } from '../lib/report/index.ts';
@@ -23,6 +24,7 @@ export const REPORT_FLAG_SPEC: OptionSpec = {
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
   'allow-empty': { type: 'boolean' },
+  'sarif-artifact': { type: 'string' },
 };
 
 export const REPORT_FLAGS_HELP = `  -f, --format FORMAT        what to print on stdout: text (default), markdown, json, sarif, junit
@@ -37,7 +39,9 @@ export const REPORT_FLAGS_HELP = `  -f, --format FORMAT        what to print on 
                              deeper chains, new cycles)
       --write-baseline FILE  save this run's findings and graph as a baseline
       --allow-empty          accept an analysis of zero spans (by default an input error: a gate
-                             that saw no data must not pass)`;
+                             that saw no data must not pass)
+      --sarif-artifact PATH  repository file SARIF results are anchored to (GitHub code scanning
+                             needs a file location); default: the --config file`;
 
 export interface ReportFlags {
   stdoutFormat: ReportFormat;
@@ -49,6 +53,8 @@ export interface ReportFlags {
   baselineFile?: string;
   writeBaseline?: string;
   allowEmpty: boolean;
+  /** Repository-relative, `/`-separated: the file SARIF results are anchored to. */
+  sarifArtifact?: string;
 }
 
 function parseFormat(raw: string, flag: string): ReportFormat {
@@ -92,7 +98,16 @@ export function parseReportFlags(values: ParsedArgs['values']): ReportFlags {
     baselineFile: stringOption(values.baseline),
     writeBaseline: stringOption(values['write-baseline']),
     allowEmpty: values['allow-empty'] === true,
+    sarifArtifact: sarifArtifactOf(stringOption(values['sarif-artifact']) ?? stringOption(values.config)),
   };
+}
+
+/** A path as a SARIF artifact URI: relative to the working directory (the checkout in CI), `/`-separated. */
+function sarifArtifactOf(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  const rel = relative(process.cwd(), resolve(file));
+  const uri = (rel.startsWith('..') || isAbsolute(rel) ? resolve(file) : rel).split(sep).join('/');
+  return encodeURI(uri);
 }
 
 /** The config and the baseline, read before any analysis so a typo fails fast. */
@@ -120,8 +135,8 @@ export async function emitReport(src: ReportSource, flags: ReportFlags, baseline
   }
   const report = buildReport(src, { failOn: flags.failOn, toolVersion: version(), baseline: baseline && flags.baselineFile ? { name: flags.baselineFile, baseline } : undefined });
   const color = ctx.stdoutIsTTY && !flags.stdoutFile && !ctx.env.NO_COLOR;
-  const main = render(report, flags.stdoutFormat, { color });
-  for (const o of flags.outputs) await writeOutput(o.file, render(report, o.format), `--output ${o.format}=`);
+  const main = render(report, flags.stdoutFormat, { color, sarifArtifact: flags.sarifArtifact });
+  for (const o of flags.outputs) await writeOutput(o.file, render(report, o.format, { sarifArtifact: flags.sarifArtifact }), `--output ${o.format}=`);
   if (flags.stdoutFile) await writeOutput(flags.stdoutFile, main, '--output');
   else io.out(main);
   if (flags.writeBaseline) await writeOutput(flags.writeBaseline, JSON.stringify(createBaseline(report), null, 2) + '\n', '--write-baseline');

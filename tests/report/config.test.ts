@@ -22,6 +22,17 @@ describe('report --config', () => {
     expect(j.findings.find((f) => f.rule === 'service-intimacy')?.severity).toBe('medium');
   });
 
+  it('SARIF results are anchored to the config file (relative to the working directory), or to --sarif-artifact', async () => {
+    const cfg = join(dir, 'anchor.json');
+    writeFileSync(cfg, '{}');
+    const withConfig = JSON.parse((await runCli(['report', '-i', PLANTED, '--config', cfg, '-f', 'sarif'], { env: QUIET_ENV, cwd: dir })).stdout);
+    expect(withConfig.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('anchor.json');
+    const flagged = JSON.parse((await runCli(['report', '-i', PLANTED, '--sarif-artifact', 'docs/architecture.md', '-f', 'sarif'], { env: QUIET_ENV })).stdout);
+    expect(flagged.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('docs/architecture.md');
+    const none = JSON.parse((await runCli(['report', '-i', PLANTED, '-f', 'sarif'], { env: QUIET_ENV })).stdout);
+    expect(none.runs[0].results[0].locations[0].physicalLocation).toBeUndefined();
+  });
+
   it('JSON: an architecture rule from the config fails the build', async () => {
     const cfg = join(dir, 'faultline.config.json');
     writeFileSync(cfg, JSON.stringify({ architecture: { forbid: [{ from: 'pricing', to: 'stock', kind: 'sync', reason: 'prices must not wait for stock' }] } }));

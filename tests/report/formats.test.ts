@@ -75,6 +75,18 @@ describe('SARIF', () => {
     for (const r of [planted, clean, zipkin, drifted]) expect(validate(sarifSchema, JSON.parse(render(r, 'sarif')))).toEqual([]);
   });
 
+  it('anchored to a repository file (what GitHub code scanning requires), results still validate', () => {
+    const log = JSON.parse(render(planted, 'sarif', { sarifArtifact: 'faultline.config.yaml' }));
+    expect(validate(sarifSchema, log)).toEqual([]);
+    for (const res of log.runs[0].results) {
+      expect(res.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'faultline.config.yaml' }, region: { startLine: 1 } });
+      expect(res.locations[0].logicalLocations.length).toBeGreaterThan(0);
+    }
+    const broken = structuredClone(log);
+    broken.runs[0].results[0].locations[0].physicalLocation.region = { startLine: 0 };
+    expect(validate(sarifSchema, broken).join()).toContain('startLine: 0 < minimum 1');
+  });
+
   it('the structure schema catches a broken log (so the check above can fail)', () => {
     const log = JSON.parse(render(planted, 'sarif'));
     log.runs[0].results[0].level = 'fatal';

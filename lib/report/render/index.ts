@@ -9,6 +9,8 @@ import { renderText } from './text.ts';
 export interface RenderOptions {
   /** text only: ANSI colour. */
   color?: boolean;
+  /** sarif only: a repository file to anchor results to (SarifOptions.artifactUri). */
+  sarifArtifact?: string;
 }
 
 export function render(r: Report, format: ReportFormat, opts: RenderOptions = {}): string {
@@ -20,7 +22,7 @@ export function render(r: Report, format: ReportFormat, opts: RenderOptions = {}
     case 'json':
       return renderJson(r);
     case 'sarif':
-      return renderSarif(r);
+      return renderSarif(r, { artifactUri: opts.sarifArtifact });
     case 'junit':
       return renderJunit(r);
   }

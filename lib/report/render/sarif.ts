@@ -13,7 +13,15 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { high: 'error', m
 /** GitHub code scanning reads `security-severity` (0–10): ≥7 high, ≥4 medium, >0 low. */
 const SECURITY_SEVERITY: Record<Severity, string> = { high: '8.0', medium: '5.5', low: '3.0', info: '0.5' };
 
-export function renderSarif(r: Report): string {
+export interface SarifOptions {
+  /**
+   * A repository file every result is also anchored to (line 1), e.g. the faultline config:
+   * GitHub code scanning rejects a SARIF file whose results carry only logical locations.
+   */
+  artifactUri?: string;
+}
+
+export function renderSarif(r: Report, opts: SarifOptions = {}): string {
   const ruleIds = [...RULES.map((x) => x.id as string)];
   for (const f of r.findings) if (!ruleIds.includes(f.rule)) ruleIds.push(f.rule);
   const index = new Map(ruleIds.map((id, i) => [id, i]));
@@ -32,7 +40,7 @@ export function renderSarif(r: Report): string {
       properties: { tags: ['architecture', 'faultline', ...(id.startsWith('architecture/') ? ['architecture-rule'] : ['smell'])], 'security-severity': SECURITY_SEVERITY[severity] },
     };
   });
-  const results = r.findings.map((f) => result(f, index.get(f.rule)!));
+  const results = r.findings.map((f) => result(f, index.get(f.rule)!, opts.artifactUri));
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -55,7 +63,7 @@ export function renderSarif(r: Report): string {
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-function result(f: ReportFinding, ruleIndex: number) {
+function result(f: ReportFinding, ruleIndex: number, artifactUri: string | undefined) {
   const counts = countsText(f);
   const out: Record<string, unknown> = {
     ruleId: f.rule,
@@ -63,7 +71,7 @@ function result(f: ReportFinding, ruleIndex: number) {
     level: LEVEL[f.severity],
     kind: 'fail',
     message: { text: plain(`${f.title}.${counts ? ` Evidence: ${counts}.` : ''} Services: ${f.services.join(', ')}. Remediation: ${f.remediation}`) },
-    locations: [{ logicalLocations: logicalLocations(f) }],
+    locations: [artifactUri ? { physicalLocation: { artifactLocation: { uri: artifactUri }, region: { startLine: 1 } }, logicalLocations: logicalLocations(f) } : { logicalLocations: logicalLocations(f) }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     properties: {
       severity: f.severity,
