@@ -1,4 +1,4 @@
-// An opossum circuit breaker that reports through Faultline's convention (WIRE.md,
+// An opossum circuit breaker that reports through Faultline's convention (WIRE.md; for users,
 // docs/circuit-breakers.md), since OpenTelemetry has none yet:
 //  - every protected call runs in a `circuit_breaker <name>` span naming the breaker and its peer;
 //  - each transition is a span event `circuit_breaker.state_change` (circuit_breaker.name,
