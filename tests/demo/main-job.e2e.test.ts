@@ -4,8 +4,9 @@
 // and every planted smell as a finding, and the payments breaker's transitions; then Ctrl-C
 // (SIGINT to npm's process group, as a terminal sends it) must leave no process behind.
 //
-// The circuits API (issue 6) does not exist yet: the breaker's transitions are read from the
-// stored spans' `circuit_breaker.state_change` events (trace search on orders + trace detail).
+// The breaker's transitions are checked twice: in the stored spans' `circuit_breaker.state_change`
+// events (trace search on orders + trace detail: what the demo emits), and in GET /api/v1/circuits
+// as a *reported* orders → payments circuit (what Faultline makes of it, issue 6).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,13 +132,14 @@ test(
       const missingNodes = new Set([...SERVICES.map((s) => `service ${s}`), ...DATABASES.map((d) => `database ${d}`), `queue ${TOPIC}`]);
       const missingSmells = new Set(Object.keys(PLANTED));
       const transitions = new Set<string>();
+      const circuitTransitions = new Set<string>();
       const checkedTraces = new Set<string>();
       let asyncEdges = false;
       let mapAtMs: number | undefined;
       let smellsAtMs: number | undefined;
       const smellAtMs = new Map<string, number>();
       let breakerFalsePositive: Finding | undefined;
-      while (Date.now() < deadline && (missingNodes.size > 0 || missingSmells.size > 0 || transitions.size < 3 || !asyncEdges)) {
+      while (Date.now() < deadline && (missingNodes.size > 0 || missingSmells.size > 0 || transitions.size < 3 || circuitTransitions.size < 3 || !asyncEdges)) {
         for (const p of descendants(npm.pid!)) seen.set(p.pid, p);
         const graph = await getJson<{ nodes: { id: string; kind: string }[]; edges: { source: string; target: string; kind: string }[] }>(`${dashboard}/api/v1/graph`);
         for (const n of graph?.nodes ?? []) {
@@ -180,16 +182,21 @@ test(
             }
           }
         }
+        const circuits = await getJson<{ circuits: { caller: string; callee: string; source: string; transitions: { to: string }[] }[] }>(`${dashboard}/api/v1/circuits`);
+        for (const c of circuits?.circuits ?? []) {
+          if (c.caller === 'orders' && c.callee === 'payments' && c.source === 'reported') for (const t of c.transitions) circuitTransitions.add(t.to);
+        }
         await new Promise((r) => setTimeout(r, 5000));
       }
       console.log(
-        `main job: map complete ${mapAtMs === undefined ? 'never' : `${(mapAtMs / 1000).toFixed(0)} s`}, every planted smell ${smellsAtMs === undefined ? 'never' : `${(smellsAtMs / 1000).toFixed(0)} s`} after the URL was printed; breaker states seen: ${[...transitions].join(', ')}\n` +
+        `main job: map complete ${mapAtMs === undefined ? 'never' : `${(mapAtMs / 1000).toFixed(0)} s`}, every planted smell ${smellsAtMs === undefined ? 'never' : `${(smellsAtMs / 1000).toFixed(0)} s`} after the URL was printed; breaker states seen in span events: ${[...transitions].join(', ')}, in /api/v1/circuits: ${[...circuitTransitions].join(', ')}\n` +
           [...smellAtMs].map(([name, ms]) => `  ${name}: ${(ms / 1000).toFixed(0)} s`).join('\n'),
       );
       expect([...missingNodes], 'map nodes still missing').toEqual([]);
       expect(asyncEdges, 'orders ⇒ order-events ⇒ notifications async edges').toBe(true);
       expect([...missingSmells], 'planted smells not reported').toEqual([]);
-      expect([...transitions].sort(), 'payments breaker transitions').toEqual(['closed', 'half_open', 'open']);
+      expect([...transitions].sort(), 'payments breaker transitions (span events)').toEqual(['closed', 'half_open', 'open']);
+      expect([...circuitTransitions].sort(), 'reported orders → payments circuit transitions (/api/v1/circuits)').toEqual(['closed', 'half_open', 'open']);
       expect(breakerFalsePositive, 'orders → payments has a breaker').toBeUndefined();
     } finally {
       // 3. Ctrl-C: SIGINT to npm's process group, then nothing may be left.
