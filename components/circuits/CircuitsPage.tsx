@@ -109,7 +109,7 @@ export function CircuitsPage() {
       </div>
       {data.sampled ? (
         <div className="last-data">
-          <p>The window holds more than {formatCount(data.spanLimit)} spans: only the first were read. Narrow the time window for complete states.</p>
+          <p>The window holds more than {formatCount(data.spanLimit)} spans: only the newest minutes were read. Narrow the time window for complete states.</p>
         </div>
       ) : null}
       <div className="chips" style={{ marginBottom: 12 }}>

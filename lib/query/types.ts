@@ -344,7 +344,7 @@ export interface CircuitsResponse {
   generatedAtMs: number;
   /** The standard breaker inference replays (configurable per request). */
   settings: { failureRateThreshold: number; minimumCalls: number; windowMs: number; openMs: number };
-  /** True when the window held more spans than `spanLimit`: only the first were read. */
+  /** True when the window held more spans than `spanLimit`: only part was read (the newest minutes, as the API reads). */
   sampled: boolean;
   spanLimit: number;
   spansRead: number;

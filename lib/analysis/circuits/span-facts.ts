@@ -23,7 +23,18 @@ export interface SpanFactLimits {
 
 const DEFAULT_LIMITS: SpanFactLimits = { maxCalls: 1_000_000, maxObservations: 100_000 };
 
-interface PendingCall {
+/** What a run of spans contributed, without the spans (a few dozen bytes per call). */
+export interface SpanFactChunk {
+  calls: readonly PendingCall[];
+  answeredBy: readonly [string, string][];
+  breakerSpans: readonly [string, string][];
+  observations: readonly StateObservation[];
+  breakerPeers: readonly [string, string][];
+  services: readonly string[];
+  dropped: { calls: number; observations: number };
+}
+
+export interface PendingCall {
   caller: string;
   spanId: string;
   parentSpanId?: string;
@@ -77,6 +88,33 @@ export class SpanFactCollector {
 
   constructor(limits: Partial<SpanFactLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  /** Compact records of what was added so far (no spans): a shell may keep one per minute and replay it. */
+  chunk(): SpanFactChunk {
+    return {
+      calls: this.calls.slice(),
+      answeredBy: [...this.answeredBy],
+      breakerSpans: [...this.breakerSpans],
+      observations: this.observations.slice(),
+      breakerPeers: [...this.breakerPeers],
+      services: [...this.services],
+      dropped: { calls: this.droppedCalls, observations: this.droppedObservations },
+    };
+  }
+
+  /** Adds the records of a chunk as if its spans had been added here (within this collector's limits). */
+  addChunk(c: SpanFactChunk): void {
+    for (const s of c.services) if (this.services.size < 100_000) this.services.add(s);
+    for (const [k, v] of c.breakerSpans) if (this.breakerSpans.size < this.limits.maxCalls) this.breakerSpans.set(k, v);
+    for (const [k, v] of c.breakerPeers) this.breakerPeers.set(k, v);
+    for (const [k, v] of c.answeredBy) if (this.answeredBy.size < this.limits.maxCalls) this.answeredBy.set(k, v);
+    const callRoom = Math.max(0, this.limits.maxCalls - this.calls.length);
+    for (let i = 0; i < Math.min(callRoom, c.calls.length); i++) this.calls.push(c.calls[i]);
+    this.droppedCalls += c.dropped.calls + Math.max(0, c.calls.length - callRoom);
+    const obsRoom = Math.max(0, this.limits.maxObservations - this.observations.length);
+    for (let i = 0; i < Math.min(obsRoom, c.observations.length); i++) this.observations.push(c.observations[i]);
+    this.droppedObservations += c.dropped.observations + Math.max(0, c.observations.length - obsRoom);
   }
 
   add(span: Span): void {
