@@ -12,6 +12,7 @@ import {
   SpanFactCollector,
   type CircuitSettings,
   type SpanFactChunk,
+  type StateObservation,
 } from '../analysis/circuits/index.ts';
 import type { ServiceGraph } from '../analysis/graph/types.ts';
 import type { MetricPoint } from '../model/index.ts';
@@ -168,8 +169,16 @@ export function circuitsResponse(store: Store, fromMs: number, toMs: number, opt
  * services by peer or name. Breakers reported in spans reach the rules through the traces.
  */
 export function metricBreakerEdges(store: Store, fromMs: number, toMs: number, graph: ServiceGraph): string[] {
-  const { points } = breakerPoints(store, fromMs, toMs);
-  const obs = metricObservations(points);
+  return protectedEdges(metricObservations(breakerPoints(store, fromMs, toMs).points), graph);
+}
+
+const TRIPPED = new Set(['open', 'half_open', 'forced_open']);
+
+/**
+ * Edges whose reported breaker tripped (open, half-open or forced open) in the window: a breaker
+ * that opens protects its edge; one that stays closed while its callee fails protects nothing.
+ */
+export function protectedEdges(obs: readonly StateObservation[], graph: Pick<ServiceGraph, 'nodes' | 'edges'>): string[] {
   if (obs.length === 0) return [];
   const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
   const services = graph.nodes.filter((n) => n.kind === 'service').map((n) => n.id);
@@ -181,6 +190,7 @@ export function metricBreakerEdges(store: Store, fromMs: number, toMs: number, g
   }
   const out = new Set<string>();
   for (const o of obs) {
+    if (!TRIPPED.has(o.state)) continue;
     const m = mapBreaker({ caller: o.service, breaker: o.breaker, peer: o.peer, callees: callees.get(o.service) ?? [], services });
     if (m) out.add(`${o.service}->${m.callee}`);
   }

@@ -13,6 +13,7 @@ import {
   type Circuit,
 } from '../../lib/analysis/circuits/index.ts';
 import type { Attributes, MetricPoint, Span, SpanEvent } from '../../lib/model/index.ts';
+import { protectedEdges } from '../../lib/query/circuits.ts';
 
 const T0 = 1_800_000_000_000;
 const ns = (ms: number) => BigInt(ms) * 1_000_000n;
@@ -141,5 +142,31 @@ describe('metric-reported breakers', () => {
     const r = (state: string, v: number) => point('orders', 'resilience4j.circuitbreaker.state', v, T0, { name: 'inventory', state }, { type: 'gauge' });
     const obs = metricObservations([r('closed', 0), r('open', 1), r('half_open', 0), point('orders', 'http.client.duration', 1, T0, {})]);
     expect(obs).toEqual([{ service: 'orders', breaker: 'inventory', state: 'open', atMs: T0, reporter: 'resilience4j', sampled: true }]);
+  });
+});
+
+describe('protectedEdges (what the findings rules receive)', () => {
+  const graph = {
+    nodes: [
+      { id: 'orders', kind: 'service', name: 'orders' },
+      { id: 'inventory', kind: 'service', name: 'inventory' },
+      { id: 'ext:legacy:8080', kind: 'external', name: 'legacy:8080' },
+    ],
+    edges: [
+      { source: 'orders', target: 'inventory' },
+      { source: 'orders', target: 'ext:legacy:8080' },
+    ],
+  } as unknown as Parameters<typeof protectedEdges>[1];
+  const r = (name: string, state: string) => point('orders', 'resilience4j.circuitbreaker.state', 1, T0, { name, state }, { type: 'gauge' });
+
+  it('a breaker that opened protects its edge; one that only ever read closed does not', () => {
+    expect(protectedEdges(metricObservations([r('inventoryService', 'closed'), r('inventoryService', 'open')]), graph)).toEqual(['orders->inventory']);
+    expect(protectedEdges(metricObservations([r('inventoryService', 'closed')]), graph)).toEqual([]);
+  });
+
+  it('half-open and forced-open count; an unmappable breaker protects nothing', () => {
+    expect(protectedEdges(metricObservations([r('inventory', 'half_open')]), graph)).toEqual(['orders->inventory']);
+    expect(protectedEdges(metricObservations([r('inventory', 'forced_open')]), graph)).toEqual(['orders->inventory']);
+    expect(protectedEdges(metricObservations([r('mainframe', 'open')]), graph)).toEqual([]);
   });
 });
