@@ -52,7 +52,7 @@ Examples:
       if (!given) rmSync(dataDir, { recursive: true, force: true });
     };
 
-    const stopping = waitForStop();
+    const stopping = Promise.race([waitForStop(), parentGone()]);
     const problem = await probeCollector(server);
     if (problem) {
       io.err(`faultline demo: no Faultline collector answers at ${server}: ${problem}.\nStart one with \`npx faultline serve\` and pass the URL it prints as "Collector" (--server).\n`);
@@ -82,6 +82,23 @@ Examples:
     return outcome.ok ? 0 : 1;
   },
 };
+
+/**
+ * Resolves when this process is re-parented: whoever started it (faultline serve, a shell) died
+ * without stopping it. The shop then stops cleanly instead of running on as an orphan.
+ */
+function parentGone(): Promise<string> {
+  const parent = process.ppid;
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (process.ppid !== parent) {
+        clearInterval(timer);
+        resolve('parent process gone');
+      }
+    }, 1000);
+    timer.unref();
+  });
+}
 
 /** The collector's base URL; a full `/v1/traces` URL is accepted and trimmed. */
 export function collectorUrl(raw: string): string {

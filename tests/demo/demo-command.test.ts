@@ -1,8 +1,13 @@
 // `faultline demo` as a user runs it: usage mistakes exit 2, a URL with no collector behind it
-// exits 1 saying how to start one, and nothing is left running either way.
+// exits 1 saying how to start one, and a demo whose parent dies stops its whole shop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { runCli } from '../cli/run-cli.ts';
+import { BIN, runCli, startCli } from '../cli/run-cli.ts';
+import { descendants, stillAlive, type Proc } from './processes.ts';
 
 test('bad --rate and --server values are usage errors (exit 2)', async () => {
   const rate = await runCli(['demo', '--rate', 'fast']);
@@ -33,3 +38,44 @@ test('faultline demo --help says which URL --server takes', async () => {
   expect(r.stdout).toMatch(/COLLECTOR's OTLP\/HTTP base URL/);
   expect(r.stdout).toMatch(/Not the dashboard URL/);
 });
+
+test(
+  'a demo whose parent is killed (SIGKILL) stops its whole shop on its own',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-demo-orphan-'));
+    const collector = startCli(['collector', '--otlp-port', '0', '--db', join(dir, 'c.db')]);
+    let parent: ChildProcess | undefined;
+    let tree: Proc[] = [];
+    try {
+      const [, url] = await collector.waitFor(/listening on (http:\/\/\S+)/);
+      // A parent that starts the demo and then dies without a word, as a killed `faultline serve` would.
+      const script = `require('node:child_process').spawn(process.execPath, [${JSON.stringify(BIN)}, 'demo', '--server', process.argv[1]], { stdio: 'inherit' }); setInterval(() => {}, 1000);`;
+      parent = spawn(process.execPath, ['-e', script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      parent.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const readyBy = Date.now() + 150_000;
+      while (!/Demo shop running/.test(out)) {
+        if (Date.now() > readyBy) throw new Error(`the demo did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      tree = descendants(parent.pid!).filter((p) => p.pid !== parent!.pid);
+      expect(tree.length, 'demo + broker + 9 services').toBeGreaterThanOrEqual(11);
+      parent.kill('SIGKILL');
+      const goneBy = Date.now() + 30_000;
+      while (stillAlive(tree).length > 0 && Date.now() < goneBy) await new Promise((r) => setTimeout(r, 500));
+      expect(stillAlive(tree).map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
+    } finally {
+      for (const p of stillAlive(tree)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // Exited meanwhile.
+        }
+      }
+      parent?.kill('SIGKILL');
+      collector.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  240_000,
+);

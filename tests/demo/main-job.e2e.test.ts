@@ -8,10 +8,11 @@
 // events (trace search on orders + trace detail: what the demo emits), and in GET /api/v1/circuits
 // as a *reported* orders → payments circuit (what Faultline makes of it, issue 6).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { descendants, processes, type Proc } from './processes.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BUILD_AND_START_MS = 12 * 60_000;
@@ -44,49 +45,6 @@ const PLANTED: Record<string, (f: Finding) => boolean> = {
 };
 
 const has = (list: string[], ...names: string[]) => names.every((n) => list.includes(n));
-
-interface Proc {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  cmd: string;
-}
-
-function processes(): Proc[] {
-  const out: Proc[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      // state, ppid, pgrp; zombies are gone for our purpose (their parent reaps them).
-      if (fields[0] === 'Z') continue;
-      out.push({ pid: Number(e), ppid: Number(fields[1]), pgid: Number(fields[2]), cmd: stat.slice(stat.indexOf('(') + 1, close) });
-    } catch {
-      // Exited while we looked.
-    }
-  }
-  return out;
-}
-
-function descendants(root: number): Proc[] {
-  const all = processes();
-  const found = new Map<number, Proc>();
-  const self = all.find((p) => p.pid === root);
-  if (self) found.set(root, self);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const p of all) {
-      if (!found.has(p.pid) && found.has(p.ppid)) {
-        found.set(p.pid, p);
-        grew = true;
-      }
-    }
-  }
-  return [...found.values()];
-}
 
 async function getJson<T>(url: string): Promise<T | undefined> {
   try {
