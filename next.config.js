@@ -1,22 +1,6 @@
 // Next.js configuration for the Faultline dashboard.
-// The Content-Security-Policy is strict on purpose: every string in a span is attacker
-// controlled (WIRE.md, "Security of rendered data"), so no inline script from data can run.
-const isDev = process.env.NODE_ENV !== 'production';
-
-const csp = [
-  "default-src 'self'",
-  // Next.js needs 'unsafe-eval' only for its dev-mode React refresh runtime.
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ''}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' http://localhost:* http://127.0.0.1:*",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
-
+// Pages get a per-request nonce Content-Security-Policy from proxy.ts (lib/web/csp.ts). The
+// API answers JSON only, so its policy forbids everything.
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -29,9 +13,12 @@ const nextConfig = {
   async headers() {
     return [
       {
+        source: '/api/:path*',
+        headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }],
+      },
+      {
         source: '/:path*',
         headers: [
-          { key: 'Content-Security-Policy', value: csp },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'same-origin' },
         ],
