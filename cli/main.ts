@@ -1,5 +1,6 @@
 // `faultline <command>`: routes to one small file per command. The one place that maps
-// failures to exit codes: 0 success, 1 runtime failure, 2 usage or input error.
+// failures to exit codes: 0 success, 1 findings or a runtime failure the command reports, 2 usage
+// or input error, 70 a bug (EX_SOFTWARE): a crash must never read as "findings" to a CI gate.
 import { parseCommandArgs, UsageError } from './args.ts';
 import { checkCommand } from './check.ts';
 import { collectorCommand } from './collector.ts';
@@ -10,6 +11,9 @@ import { processIo, type CliIo } from './io.ts';
 import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 import { version } from './version.ts';
+
+/** sysexits.h EX_SOFTWARE: an internal error, distinct from every documented outcome. */
+export const EXIT_BUG = 70;
 
 /** Registered commands, in the order `faultline --help` lists them. */
 export const COMMANDS: readonly Command[] = [serveCommand, collectorCommand, importCommand, reportCommand, checkCommand, demoCommand];
@@ -87,7 +91,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.err(`faultline ${cmd.name}: ${err.message}\n`);
       return 2;
     }
-    io.err(`faultline ${cmd.name}: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
-    return 1;
+    io.err(`faultline ${cmd.name}: unexpected failure (a bug in Faultline, please report it): ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT_BUG;
   }
 }
