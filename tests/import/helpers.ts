@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readTraceFile, type ReadTraceFileOptions, type TraceFileBatch } from '../../lib/otlp/files.ts';
 import type { Span } from '../../lib/model/index.ts';
 
-export const FIXTURES = '/work/shared/fixtures/zipkin';
+// shared/ sits beside the checkout (CI clones main with shared/ next to it).
+export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/zipkin', import.meta.url));
 
 export interface ReadAll {
   spans: Span[];
