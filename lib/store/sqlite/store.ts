@@ -157,20 +157,7 @@ export class SqliteStore implements Store {
       where.push(`descriptor_id IN (${ids.map(() => '?').join(', ')})`);
       params.push(...ids);
     }
-    if (query.service !== undefined) {
-      const id = this.dict.findServiceId(query.service);
-      if (id === undefined) return [];
-      where.push('service_id = ?');
-      params.push(id);
-    }
-    if (query.fromNs !== undefined) {
-      where.push('time_ns >= ?');
-      params.push(query.fromNs);
-    }
-    if (query.toNs !== undefined) {
-      where.push('time_ns < ?');
-      params.push(query.toNs);
-    }
+    if (!this.serviceTimeFilter(query, where, params)) return [];
     const sql = `SELECT ${POINT_COLUMNS} FROM metric_points${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ns, seq LIMIT ?`;
     params.push(clampLimit(query.limit, 10_000));
     const rows = this.stmt(sql).safeIntegers(true).all(...params) as PointRow[];
@@ -185,9 +172,21 @@ export class SqliteStore implements Store {
       where.push('trace_id = ?');
       params.push(Buffer.from(query.traceId, 'hex'));
     }
+    if (!this.serviceTimeFilter(query, where, params)) return [];
+    const sql = `SELECT ${LOG_COLUMNS} FROM log_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ns, seq LIMIT ?`;
+    params.push(clampLimit(query.limit, 10_000));
+    const rows = this.stmt(sql).safeIntegers(true).all(...params) as LogRow[];
+    return rows.map((r) => logFromRow(r, this.dict));
+  }
+
+  /**
+   * Adds the service and time-window conditions shared by metric and log queries. Returns false
+   * when the service was never seen, so the caller answers "nothing" without a query.
+   */
+  private serviceTimeFilter(query: { service?: string; fromNs?: bigint; toNs?: bigint }, where: string[], params: unknown[]): boolean {
     if (query.service !== undefined) {
       const id = this.dict.findServiceId(query.service);
-      if (id === undefined) return [];
+      if (id === undefined) return false;
       where.push('service_id = ?');
       params.push(id);
     }
@@ -199,10 +198,7 @@ export class SqliteStore implements Store {
       where.push('time_ns < ?');
       params.push(query.toNs);
     }
-    const sql = `SELECT ${LOG_COLUMNS} FROM log_records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ns, seq LIMIT ?`;
-    params.push(clampLimit(query.limit, 10_000));
-    const rows = this.stmt(sql).safeIntegers(true).all(...params) as LogRow[];
-    return rows.map((r) => logFromRow(r, this.dict));
+    return true;
   }
 
   deleteOlderThan(beforeNs: bigint, opts?: { chunkSize?: number }): number {
