@@ -12,7 +12,7 @@ import type { CliIo } from './io.ts';
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public'];
 const SOURCE_FILES = ['next.config.js', 'package-lock.json', 'tsconfig.json'];
 /** Shared with tests/ui/e2e-harness.ts, so a test run and `npm start` never build at once. */
-const LOCK = join(tmpdir(), 'faultline-next-build.lock');
+export const LOCK = join(tmpdir(), 'faultline-next-build.lock');
 const STALE_LOCK_MS = 15 * 60_000;
 
 function newestMtime(path: string): number {

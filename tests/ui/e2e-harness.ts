@@ -1,45 +1,18 @@
 // What a browser journey needs: a current production build of the dashboard, a real
 // `faultline serve` on free ports with a temporary database, and a place for screenshots.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli, ROOT, type LongRunning } from '../cli/run-cli.ts';
+import { buildState, LOCK } from '../../cli/dashboard-build.ts';
 
 export const SCREENSHOT_DIR = join(ROOT, 'artifacts', 'screenshots');
 
-const SOURCE_DIRS = ['app', 'components', 'lib', 'public'];
-const SOURCE_FILES = ['next.config.js', 'package-lock.json', 'tsconfig.json'];
-
-function newestMtime(path: string): number {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
-  for (const e of readdirSync(path)) {
-    if (e === 'node_modules' || e.startsWith('.')) continue;
-    max = Math.max(max, newestMtime(join(path, e)));
-  }
-  return max;
-}
-
-/** True when .next holds a production build newer than every dashboard source file. */
+/** True when .next holds a production build newer than every dashboard source file (the same check `npm start` makes). */
 export function buildIsCurrent(): boolean {
-  let built: number;
-  try {
-    built = statSync(join(ROOT, '.next', 'BUILD_ID')).mtimeMs;
-  } catch {
-    return false;
-  }
-  const newest = Math.max(...SOURCE_DIRS.map((d) => newestMtime(join(ROOT, d))), ...SOURCE_FILES.map((f) => newestMtime(join(ROOT, f))));
-  return built >= newest;
+  return buildState(ROOT) === 'current';
 }
-
-const LOCK = join(tmpdir(), 'faultline-next-build.lock');
 
 /**
  * `faultline serve` runs the production build when .next has one, so the journeys test what
