@@ -3,22 +3,18 @@
 // process. Prints sustained spans/s, p50/p99 per batch, the collector's peak RSS, bytes per
 // span on disk, and, in the same run, the raw SQLite limit (same rows, bare table, no index).
 //
-//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20] [--no-live]
+//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20] [--no-live] [--unique-traces]
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import Database from 'better-sqlite3';
 import { forkCollector } from '../collector/index.ts';
 import type { Span } from '../lib/model/index.ts';
 import { decodeOtlpProtoTraces } from '../lib/otlp/protobuf.ts';
-import { ProtoReader } from '../lib/otlp/proto/wire.ts';
 import { openStore } from '../lib/store/index.ts';
+import { BATCH, type Template, buildTemplates, freshBody, indexTemplate, nextBody } from './workload.ts';
 
 function flag(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,122 +26,8 @@ const HALF_SECONDS = flag('half-seconds', 20);
 // The collector runs the live analyzer (rollups) beside ingest by default, as the product does;
 // --no-live measures ingest alone.
 const LIVE = !process.argv.includes('--no-live');
-const BATCH = 512;
-
-// ---------- realistic spans from the real SDK ----------
-
-function tracerFor(service: string, exporter: InMemorySpanExporter) {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': service,
-      'service.version': '1.4.2',
-      'service.instance.id': `${service}-7c9f6d5b8-x2k4q`,
-      'deployment.environment.name': 'bench',
-      'host.name': 'bench-node-1',
-      'telemetry.sdk.name': 'opentelemetry',
-      'telemetry.sdk.language': 'nodejs',
-      'telemetry.sdk.version': '2.0.0',
-    }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  return provider.getTracer(`@bench/${service}`, '1.0.0');
-}
-
-/** One request through frontend → checkout → (postgres, inventory → redis): server, client and db spans. */
-function buildTemplates(): Uint8Array[] {
-  const ex = { frontend: new InMemorySpanExporter(), checkout: new InMemorySpanExporter(), inventory: new InMemorySpanExporter() };
-  const t = { frontend: tracerFor('frontend', ex.frontend), checkout: tracerFor('checkout', ex.checkout), inventory: tracerFor('inventory', ex.inventory) };
-  for (let i = 0; i < 700; i++) {
-    const id = 1000 + i;
-    const root = t.frontend.startSpan('GET /api/orders/:id', {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': 'GET', 'http.route': '/api/orders/:id', 'url.path': `/api/orders/${id}`, 'url.scheme': 'https', 'http.response.status_code': 200, 'server.address': 'shop.example.com', 'server.port': 443, 'client.address': '10.0.3.17', 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64)', 'network.protocol.version': '1.1' },
-    });
-    const rctx = trace.setSpan(context.active(), root);
-    const call = t.frontend.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `http://checkout:8080/orders/${id}`, 'server.address': 'checkout', 'server.port': 8080, 'http.response.status_code': 200, 'network.peer.address': '10.0.5.2' } }, rctx);
-    const cctx = trace.setSpan(context.active(), call);
-    const srv = t.checkout.startSpan('GET /orders/{id}', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders/{id}', 'url.path': `/orders/${id}`, 'http.response.status_code': 200, 'server.address': 'checkout', 'server.port': 8080 } }, cctx);
-    const sctx = trace.setSpan(context.active(), srv);
-    for (const [op, table] of [['SELECT', 'orders'], ['SELECT', 'order_items'], ['UPDATE', 'orders']]) {
-      const db = t.checkout.startSpan(`${op} shop.${table}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': 'shop', 'db.collection.name': table, 'db.operation.name': op, 'db.query.text': `${op} * FROM ${table} WHERE order_id = $1`, 'server.address': 'orders-db', 'server.port': 5432 } }, sctx);
-      db.end();
-    }
-    const inv = t.checkout.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': `http://inventory:8080/items?order=${id}`, 'server.address': 'inventory', 'server.port': 8080, 'http.response.status_code': i % 50 === 0 ? 503 : 200 } }, sctx);
-    if (i % 50 === 0) inv.setStatus({ code: SpanStatusCode.ERROR });
-    const ictx = trace.setSpan(context.active(), inv);
-    const isrv = t.inventory.startSpan('GET /items', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/items', 'url.path': '/items', 'url.query': `order=${id}`, 'http.response.status_code': i % 50 === 0 ? 503 : 200, 'server.address': 'inventory', 'server.port': 8080 } }, ictx);
-    const redis = t.inventory.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.namespace': '0', 'db.operation.name': 'GET', 'db.query.text': `GET stock:${id}`, 'server.address': 'cache', 'server.port': 6379 } }, trace.setSpan(context.active(), isrv));
-    redis.end();
-    if (i % 50 === 0) isrv.addEvent('exception', { 'exception.type': 'StockServiceDown', 'exception.message': 'upstream unavailable' });
-    isrv.end();
-    inv.end();
-    srv.end();
-    call.end();
-    root.end();
-  }
-  const batches: Uint8Array[] = [];
-  for (const e of Object.values(ex)) {
-    const spans: ReadableSpan[] = e.getFinishedSpans();
-    for (let i = 0; i + BATCH <= spans.length; i += BATCH) batches.push(ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + BATCH))!);
-  }
-  return batches;
-}
-
-// ---------- unique ids and current timestamps per send ----------
-
-interface Template {
-  buf: Uint8Array;
-  /** Offsets of the first byte of every 16-byte trace id and 8-byte span id (span, parent, links). */
-  ids: number[];
-  /** Offsets of every fixed64 timestamp (span start/end, event time). */
-  times: number[];
-  baseNs: bigint;
-}
-
-function indexTemplate(buf: Uint8Array): Template {
-  const r = new ProtoReader(buf);
-  const ids: number[] = [];
-  const times: number[] = [];
-  let baseNs = 0n;
-  const walk = (end: number, depth: number) => {
-    while (r.pos < end) {
-      const tag = r.uint32();
-      const field = tag >>> 3;
-      const wt = tag & 7;
-      if (wt !== 2) {
-        if (depth === 3 && wt === 1 && (field === 7 || field === 8)) {
-          times.push(r.pos);
-          if (baseNs === 0n) baseNs = new DataView(buf.buffer, buf.byteOffset).getBigUint64(r.pos, true);
-        }
-        if (depth === 4 && wt === 1 && field === 1) times.push(r.pos);
-        r.skip(wt);
-        continue;
-      }
-      const e = r.delimitedEnd();
-      // depth 0 ResourceSpans, 1 ScopeSpans, 2 Span (inside ScopeSpans field 2), 3 span fields.
-      if (depth === 0 && field === 1) walk(e, 1);
-      else if (depth === 1 && field === 2) walk(e, 2);
-      else if (depth === 2 && field === 2) walk(e, 3);
-      else if (depth === 3 && (field === 1 || field === 2 || field === 4) && e - r.pos > 0) ids.push(r.pos);
-      else if (depth === 3 && (field === 11 || field === 13)) walk(e, 4);
-      else if (depth === 4 && (field === 1 || field === 2) && e - r.pos > 0 && (e - r.pos === 16 || e - r.pos === 8)) ids.push(r.pos);
-      r.pos = e;
-    }
-  };
-  walk(buf.length, 0);
-  return { buf, ids, times, baseNs };
-}
-
-let sendCounter = 0;
-/** A copy of the template with ids made unique (same XOR salt keeps parent links intact) and times moved to now. */
-function freshBody(t: Template): Buffer {
-  const out = Buffer.from(t.buf);
-  const salt = ++sendCounter;
-  for (const o of t.ids) out.writeUInt32LE((out.readUInt32LE(o) ^ salt) >>> 0, o);
-  const shift = BigInt(Date.now()) * 1_000_000n - t.baseNs;
-  for (const o of t.times) out.writeBigUInt64LE(out.readBigUInt64LE(o) + shift, o);
-  return out;
-}
+// --unique-traces: every request carries new trace ids (see nextBody in workload.ts).
+const UNIQUE_TRACES = process.argv.includes('--unique-traces');
 
 // ---------- load ----------
 
@@ -177,11 +59,10 @@ async function closedLoop(url: string, templates: Template[], seconds: number, c
   let failed = 0;
   const start = performance.now();
   const deadline = start + seconds * 1000;
-  let next = 0;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (performance.now() < deadline) {
-        const body = freshBody(templates[next++ % templates.length]);
+        const body = nextBody(templates, UNIQUE_TRACES);
         const t0 = performance.now();
         const status = await post(url, body).catch(() => -1);
         const dt = performance.now() - t0;
@@ -213,7 +94,7 @@ async function openLoop(url: string, templates: Template[], seconds: number, spa
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     n++;
-    const body = freshBody(templates[n % templates.length]);
+    const body = nextBody(templates, UNIQUE_TRACES);
     const t0 = performance.now();
     const p = post(url, body).then(
       (status) => {
@@ -347,7 +228,7 @@ async function main(): Promise<void> {
   console.log(`templates: ${templates.length} batches of ${BATCH} spans, ${fmt(bytesPerBatch)} B per request (${fmt(bytesPerBatch / BATCH)} B/span on the wire)`);
 
   // Decoder alone, in this process, before the collector starts (no CPU contention).
-  const sample = freshBody(templates[0]);
+  const sample = freshBody(templates[0], 0);
   if (process.env.DUMP_BATCH) {
     fs.writeFileSync(process.env.DUMP_BATCH, sample);
     return;
