@@ -1,4 +1,4 @@
-// The ingest process: OTLP/HTTP receiver → writer thread → store. `startCollector` runs in
+// The ingest process: OTLP/HTTP receiver → writer threads → store. `startCollector` runs in
 // whatever process calls it (the `faultline collector` command, a child process of `serve`,
 // a test); `forkCollector` runs it in a child process of its own.
 import { LiveThread } from './live.ts';
@@ -33,6 +33,8 @@ export interface CollectorOptions {
   live?: boolean;
   /** Grace period before an unpaired CLIENT span becomes an edge to an external node. Default 30 s. */
   liveGraceMs?: number;
+  /** Writer threads (each with its own connection; they take turns at the write lock). Default 2. */
+  writerThreads?: number;
 }
 
 export interface RunningCollector {
@@ -57,14 +59,22 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     queueCapacityBytes: capacityBytes,
     writerUp: ref.writer?.isUp ?? false,
   }));
-  const writer = await WriterClient.start({ dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096 }, capacityBytes, () => metrics);
+  // Every thread of this process that writes the database queues on this lock (write-lock.ts).
+  const writeLock = new SharedArrayBuffer(8);
+  const writer = await WriterClient.start(
+    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: true, cacheKiB: 16_384 },
+    capacityBytes,
+    () => metrics,
+    opts.writerThreads ?? 2,
+  );
   ref.writer = writer;
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
-  const retention =
-    retentionMs > 0
-      ? Retention.start({ dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000 }, metrics)
-      : undefined;
-  const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs });
+  // Always started: besides retention (when enabled) it checkpoints the WAL for the writers.
+  const retention = Retention.start(
+    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs: 250 },
+    metrics,
+  );
+  const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs, writeLock });
   const server = createServer({ writer, metrics, maxBodyBytes });
   const host = opts.host ?? '127.0.0.1';
   let port: number;
@@ -72,7 +82,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     port = await listen(server, opts.port ?? DEFAULT_OTLP_PORT, host);
   } catch (err) {
     await live?.close();
-    await retention?.close();
+    await retention.close();
     await writer.close();
     throw err;
   }
@@ -90,7 +100,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
         server.closeAllConnections();
         await stopped;
         await live?.close();
-        await retention?.close();
+        await retention.close();
         await w.close();
       })();
       return closing;

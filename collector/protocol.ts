@@ -10,6 +10,12 @@ export interface WriterOptions {
   dbUrl?: string;
   /** A group commit holds at most about this many items. */
   maxGroupItems: number;
+  /** The WriteLock buffer shared by every thread of the collector that writes. */
+  writeLock?: SharedArrayBuffer;
+  /** The retention thread checkpoints the WAL; writers then never checkpoint inside a commit. */
+  checkpointInBackground?: boolean;
+  /** SQLite page cache per writer connection, KiB. */
+  cacheKiB?: number;
 }
 
 export interface WriteRequest {
@@ -45,9 +51,13 @@ export type ToWriter = WriteRequest | { type: 'close' };
 
 export interface RetentionOptions {
   dbUrl?: string;
+  /** 0: no retention sweeps (the thread still checkpoints). */
   retentionMs: number;
   intervalMs: number;
   chunkSize: number;
+  writeLock?: SharedArrayBuffer;
+  /** How often to copy the WAL into the database (PASSIVE: never waits for a writer). */
+  checkpointIntervalMs?: number;
 }
 
 export type FromRetention = { type: 'deleted'; rows: number } | { type: 'error'; message: string };

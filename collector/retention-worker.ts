@@ -1,14 +1,18 @@
-// Retention on its own thread and its own connection: deleting a week of expired spans can take
-// seconds, and in the writer thread it would hold up every acknowledgement. Here each chunk is
-// a short transaction of its own (Store.deleteOlderThan), so the writer waits at most one chunk.
+// Maintenance on its own thread and its own connection:
+// - retention: deleting a week of expired spans can take seconds, and in a writer thread it
+//   would hold up every acknowledgement. Here each chunk is a short transaction of its own
+//   (Store.deleteOlderThan), so a writer waits at most one chunk;
+// - checkpoints: copying the WAL into the database (and its fsync) happens here, PASSIVE, so
+//   the writers' commits never do it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../lib/store/index.ts';
+import { WriteLock } from '../lib/store/write-lock.ts';
 import type { FromRetention, RetentionOptions } from './protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('retention-worker must run as a worker thread');
 const opts = workerData as RetentionOptions;
-const store = openStore(opts.dbUrl);
+const store = openStore(opts.dbUrl, { cacheKiB: 2048, writeLock: opts.writeLock ? new WriteLock(opts.writeLock) : undefined });
 
 function sweep(): void {
   try {
@@ -21,11 +25,23 @@ function sweep(): void {
   }
 }
 
-const timer = setInterval(sweep, opts.intervalMs);
-sweep();
+function checkpoint(): void {
+  try {
+    store.checkpoint('PASSIVE');
+  } catch (err) {
+    port!.postMessage({ type: 'error', message: `checkpoint: ${err instanceof Error ? err.message : String(err)}` } satisfies FromRetention);
+  }
+}
+
+const timers: NodeJS.Timeout[] = [];
+if (opts.retentionMs > 0) {
+  timers.push(setInterval(sweep, opts.intervalMs));
+  sweep();
+}
+if (opts.checkpointIntervalMs !== undefined && opts.checkpointIntervalMs > 0) timers.push(setInterval(checkpoint, opts.checkpointIntervalMs));
 port.on('message', (msg: { type: 'close' }) => {
   if (msg.type === 'close') {
-    clearInterval(timer);
+    for (const t of timers) clearInterval(t);
     store.close();
     port!.close();
   }

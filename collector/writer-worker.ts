@@ -1,11 +1,14 @@
-// The writer thread: owns the Store, decodes request bodies, and group-commits every request
-// that arrived while the previous transaction ran into one transaction, then acknowledges
-// each. A 200 on the HTTP thread waits for this acknowledgement, so 200 means committed.
+// A writer thread: owns a Store connection, decodes and encodes request bodies, and
+// group-commits every request that arrived while the previous transaction ran into one
+// transaction, then acknowledges each. A 200 on the HTTP thread waits for this
+// acknowledgement, so 200 means committed. Several writer threads share one WriteLock: one
+// decodes and encodes (no lock needed) while another holds the lock and commits.
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IngestBatch } from '../lib/model/index.ts';
-import { openStore } from '../lib/store/index.ts';
-import type { Store } from '../lib/store/types.ts';
+import { openStore, type SqliteStore } from '../lib/store/index.ts';
+import type { PreparedBatch } from '../lib/store/sqlite/writer.ts';
+import { WriteLock } from '../lib/store/write-lock.ts';
 import type { FromWriter, ToWriter, WriteOutcome, WriteRequest, WriterOptions } from './protocol.ts';
 import { decodeBody } from './decode.ts';
 import { isTransientStoreError } from './transient.ts';
@@ -18,9 +21,16 @@ function post(msg: FromWriter): void {
   port!.postMessage(msg);
 }
 
-let store: Store;
+let store: SqliteStore;
 try {
-  store = openStore(opts.dbUrl);
+  store = openStore(opts.dbUrl, {
+    writeLock: opts.writeLock ? new WriteLock(opts.writeLock) : undefined,
+    // Checkpoints run on the retention thread (PASSIVE, never blocking a writer): a commit
+    // here never copies the WAL into the database or waits for an fsync. The cap is a safety
+    // net for a WAL that grows while that thread is away.
+    walAutoCheckpointPages: opts.checkpointInBackground ? 50_000 : undefined,
+    cacheKiB: opts.cacheKiB,
+  });
 } catch (err) {
   post({ type: 'open-failed', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
@@ -28,7 +38,7 @@ try {
 
 interface Pending {
   id: number;
-  batch: IngestBatch;
+  batch: PreparedBatch;
   items: number;
   rejected: number;
   errors: string[];
@@ -40,21 +50,8 @@ let groupItems = 0;
 let flushScheduled = false;
 let earlyOutcomes: WriteOutcome[] = [];
 
-function writeOne(batch: IngestBatch) {
-  return store.writeBatch(batch);
-}
-
-function merge(pending: Pending[]): IngestBatch {
-  if (pending.length === 1) return pending[0].batch;
-  const spans = [];
-  const metrics = [];
-  const logs = [];
-  for (const p of pending) {
-    for (const s of p.batch.spans) spans.push(s);
-    for (const m of p.batch.metrics) metrics.push(m);
-    for (const l of p.batch.logs) logs.push(l);
-  }
-  return { spans, metrics, logs };
+function writeOne(batch: PreparedBatch) {
+  return store.writePrepared([batch]);
 }
 
 function storedOutcome(p: Pending): WriteOutcome {
@@ -86,7 +83,7 @@ function flush(): void {
   const duplicates = { traces: 0, metrics: 0, logs: 0 };
   let items = 0;
   try {
-    const res = writeOne(merge(pending));
+    const res = store.writePrepared(pending.map((p) => p.batch));
     duplicates.traces = res.spansDuplicate;
     for (const p of pending) {
       outcomes.push(storedOutcome(p));
@@ -126,8 +123,16 @@ function onWrite(msg: WriteRequest): void {
     if (items === 0) {
       earlyOutcomes.push({ id: msg.id, kind: 'stored', items: 0, rejected: decoded.result.rejected, errors: decoded.result.errors });
     } else {
-      group.push({ id: msg.id, batch, items, rejected: decoded.result.rejected, errors: decoded.result.errors, signal: msg.signal });
-      groupItems += items;
+      let prepared: PreparedBatch | undefined;
+      try {
+        prepared = store.prepareBatch(batch);
+      } catch (err) {
+        earlyOutcomes.push({ id: msg.id, kind: 'failed', transient: isTransientStoreError(err), message: err instanceof Error ? err.message : String(err), items });
+      }
+      if (prepared) {
+        group.push({ id: msg.id, batch: prepared, items, rejected: decoded.result.rejected, errors: decoded.result.errors, signal: msg.signal });
+        groupItems += items;
+      }
     }
   }
   if (groupItems >= opts.maxGroupItems) flush();

@@ -1,5 +1,5 @@
-// The HTTP thread's side of the writer: a bounded queue (in request bytes) in front of the
-// writer thread, per-request acknowledgements, and restart of a crashed writer. Nothing here
+// The HTTP thread's side of the writers: a bounded queue (in request bytes) in front of the
+// writer threads, per-request acknowledgements, and restart of a crashed writer. Nothing here
 // waits on the database; a full queue is refused at once so the client can retry elsewhere
 // or later (503 + Retry-After), instead of a slow answer that the SDK would turn into loss.
 import type { Worker } from 'node:worker_threads';
@@ -10,44 +10,65 @@ import { startTsWorker } from './worker-exec.ts';
 interface Waiting {
   bytes: number;
   signal: Signal;
+  slot: Slot;
   resolve: (o: WriteOutcome) => void;
+}
+
+/** One writer thread. */
+interface Slot {
+  index: number;
+  worker?: Worker;
+  up: boolean;
+  queuedBytes: number;
+  restartTimer?: NodeJS.Timeout;
+  closedResolve?: () => void;
 }
 
 export type SubmitResult = { queued: true; outcome: Promise<WriteOutcome> } | { queued: false; reason: 'queue_full' | 'writer_down' };
 
+/**
+ * The writer threads. Two by default: while one holds the write lock and commits, the other
+ * decodes and encodes its next group, so the lock — SQLite's one writer at a time — is busy
+ * with inserts and commits only.
+ */
 export class WriterClient {
-  private worker!: Worker;
-  private up = false;
+  private readonly slots: Slot[];
   private closing = false;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private queuedBytes = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private closedResolve: (() => void) | undefined;
 
   private constructor(
     private readonly opts: WriterOptions,
     private readonly capacityBytes: number,
     private readonly metrics: () => CollectorMetrics,
-  ) {}
+    threads: number,
+  ) {
+    this.slots = Array.from({ length: threads }, (_, index) => ({ index, up: false, queuedBytes: 0 }));
+  }
 
-  /** Starts the writer thread; resolves once its store is open, rejects if it cannot open. */
-  static async start(opts: WriterOptions, capacityBytes: number, metrics: () => CollectorMetrics): Promise<WriterClient> {
-    const w = new WriterClient(opts, capacityBytes, metrics);
-    await w.spawn();
+  /** Starts the writer threads; resolves once their stores are open, rejects if one cannot open. */
+  static async start(opts: WriterOptions, capacityBytes: number, metrics: () => CollectorMetrics, threads = 2): Promise<WriterClient> {
+    const w = new WriterClient(opts, capacityBytes, metrics, Math.max(1, Math.floor(threads)));
+    try {
+      await Promise.all(w.slots.map((s) => w.spawn(s)));
+    } catch (err) {
+      await w.close();
+      throw err;
+    }
     return w;
   }
 
-  private spawn(): Promise<void> {
+  private spawn(slot: Slot): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = startTsWorker(new URL('./writer-worker.ts', import.meta.url), this.opts);
-      this.worker = worker;
+      slot.worker = worker;
       let started = false;
       worker.on('message', (msg: FromWriter) => {
         switch (msg.type) {
           case 'ready':
             started = true;
-            this.up = true;
+            slot.up = true;
             resolve();
             break;
           case 'open-failed':
@@ -57,7 +78,7 @@ export class WriterClient {
             this.onDone(msg.outcomes, msg.stats);
             break;
           case 'closed':
-            this.closedResolve?.();
+            slot.closedResolve?.();
             break;
         }
       });
@@ -65,32 +86,38 @@ export class WriterClient {
         if (!started) reject(err);
       });
       worker.on('exit', () => {
-        this.up = false;
-        this.failAll('the writer thread stopped');
-        this.closedResolve?.();
+        slot.up = false;
+        this.failAll(slot, 'the writer thread stopped');
+        slot.closedResolve?.();
         if (started && !this.closing) {
           this.metrics().writerRestarts++;
-          this.scheduleRestart();
+          this.scheduleRestart(slot);
         }
       });
     });
   }
 
-  /** Until the writer is back, requests get 503 + Retry-After (clients retry), never a 500. */
-  private scheduleRestart(): void {
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+  /** Until a writer is back, its share of requests goes to the others; with none up, 503 + Retry-After (clients retry), never a 500. */
+  private scheduleRestart(slot: Slot): void {
+    clearTimeout(slot.restartTimer);
+    slot.restartTimer = setTimeout(() => {
       if (this.closing) return;
-      this.spawn().catch(() => this.scheduleRestart());
+      this.spawn(slot).catch(() => this.scheduleRestart(slot));
     }, 1000);
   }
 
-  private failAll(message: string): void {
+  private failAll(slot: Slot, message: string): void {
     for (const [id, w] of this.waiting) {
-      this.waiting.delete(id);
-      this.queuedBytes -= w.bytes;
-      w.resolve({ id, kind: 'failed', transient: true, message, items: 0 });
+      if (w.slot !== slot) continue;
+      this.settle(id, w, { id, kind: 'failed', transient: true, message, items: 0 });
     }
+  }
+
+  private settle(id: number, w: Waiting, o: WriteOutcome): void {
+    this.waiting.delete(id);
+    this.queuedBytes -= w.bytes;
+    w.slot.queuedBytes -= w.bytes;
+    w.resolve(o);
   }
 
   private onDone(outcomes: WriteOutcome[], stats: GroupStats | null): void {
@@ -106,15 +133,16 @@ export class WriterClient {
     }
     for (const o of outcomes) {
       const w = this.waiting.get(o.id);
-      if (w === undefined) continue;
-      this.waiting.delete(o.id);
-      this.queuedBytes -= w.bytes;
-      w.resolve(o);
+      if (w !== undefined) this.settle(o.id, w, o);
     }
   }
 
   submit(signal: Signal, encoding: Encoding, body: Buffer): SubmitResult {
-    if (!this.up || this.closing) return { queued: false, reason: 'writer_down' };
+    if (this.closing) return { queued: false, reason: 'writer_down' };
+    // The least loaded writer that is up.
+    let slot: Slot | undefined;
+    for (const s of this.slots) if (s.up && (slot === undefined || s.queuedBytes < slot.queuedBytes)) slot = s;
+    if (slot === undefined || slot.worker === undefined) return { queued: false, reason: 'writer_down' };
     if (this.queuedBytes + body.length > this.capacityBytes && this.waiting.size > 0) return { queued: false, reason: 'queue_full' };
     const id = this.nextId++;
     // Transfer the body's memory when the body owns all of it; otherwise (Node pools small
@@ -127,31 +155,40 @@ export class WriterClient {
       owned.set(body);
     }
     this.queuedBytes += body.length;
+    slot.queuedBytes += body.length;
+    const target = slot;
     const outcome = new Promise<WriteOutcome>((resolve) => {
-      this.waiting.set(id, { bytes: body.length, signal, resolve });
+      this.waiting.set(id, { bytes: body.length, signal, slot: target, resolve });
     });
-    this.worker.postMessage({ type: 'write', id, signal, encoding, body: owned }, [owned.buffer as ArrayBuffer]);
+    slot.worker.postMessage({ type: 'write', id, signal, encoding, body: owned }, [owned.buffer as ArrayBuffer]);
     return { queued: true, outcome };
   }
 
   get isUp(): boolean {
-    return this.up;
+    return this.slots.some((s) => s.up);
   }
 
   get depth(): { bytes: number; requests: number; capacityBytes: number } {
     return { bytes: this.queuedBytes, requests: this.waiting.size, capacityBytes: this.capacityBytes };
   }
 
-  /** Lets queued requests commit, closes the store, stops the thread. */
+  /** Lets queued requests commit, closes the stores, stops the threads. */
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.restartTimer);
-    if (!this.up) return;
-    const closed = new Promise<void>((resolve) => {
-      this.closedResolve = resolve;
-    });
-    this.worker.postMessage({ type: 'close' });
-    await closed;
-    await this.worker.terminate();
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        clearTimeout(slot.restartTimer);
+        if (!slot.up || slot.worker === undefined) {
+          await slot.worker?.terminate();
+          return;
+        }
+        const closed = new Promise<void>((resolve) => {
+          slot.closedResolve = resolve;
+        });
+        slot.worker.postMessage({ type: 'close' });
+        await closed;
+        await slot.worker.terminate();
+      }),
+    );
   }
 }

@@ -5,6 +5,7 @@
 // when its lease runs out.
 import { randomUUID } from 'node:crypto';
 import { LiveDb, type FeedSpan } from '../store/rollups/live-db.ts';
+import { WriteLock } from '../store/write-lock.ts';
 import { RollupDelta } from './delta.ts';
 import { foldChunk, OperationNames, promoteDue, type ChunkTrace } from './fold.ts';
 import { PendingSet } from './pending.ts';
@@ -28,6 +29,11 @@ export interface LiveAnalyzerOptions {
    * rollups are kept 30 days or this long, whichever is longer: the long view outlives the spans.
    */
   retentionMs?: number;
+  /**
+   * The collector's WriteLock buffer: the analyzer's write transactions (lease, rollup flush,
+   * prune) queue with the writers' instead of meeting them in SQLite's busy handler.
+   */
+  writeLock?: SharedArrayBuffer;
 }
 
 export interface PassResult {
@@ -61,6 +67,7 @@ export class LiveAnalyzer {
   private loaded = false;
   private cursor = 0;
   private maxTraceKey = 0;
+  private readonly lock: WriteLock | undefined;
 
   constructor(opts: LiveAnalyzerOptions = {}) {
     this.owner = opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -70,6 +77,11 @@ export class LiveAnalyzer {
     this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
+    this.lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
+  }
+
+  private write<T>(f: () => T): T {
+    return this.lock ? this.lock.with(f) : f();
   }
 
   /** One chunk. `nowMs` is the clock (tests pass their own). */
@@ -77,7 +89,7 @@ export class LiveAnalyzer {
     // Holding a lease with time to spare: no write transaction needed to renew it (the flush
     // below renews it); otherwise claim it, which also tells whether another analyzer has it.
     const cur = this.loaded ? this.db.state() : undefined;
-    const st = cur && cur.leaseOwner === this.owner && cur.leaseUntilMs - nowMs > this.leaseMs / 2 ? cur : this.db.claim(this.owner, nowMs, this.leaseMs);
+    const st = cur && cur.leaseOwner === this.owner && cur.leaseUntilMs - nowMs > this.leaseMs / 2 ? cur : this.write(() => this.db.claim(this.owner, nowMs, this.leaseMs));
     if (!st) {
       this.loaded = false;
       return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
@@ -99,7 +111,7 @@ export class LiveAnalyzer {
     const changes = this.pendingSet.takeChanges();
     let ok: boolean;
     try {
-      ok = this.db.flush({
+      ok = this.write(() => this.db.flush({
         owner: this.owner,
         fromSeq: this.cursor,
         toSeq,
@@ -111,7 +123,7 @@ export class LiveAnalyzer {
         pendingAdded: changes.added,
         pendingRemoved: changes.removed,
         pendingDropped: overflow,
-      });
+      }));
     } catch (err) {
       this.loaded = false;
       throw err;
@@ -160,7 +172,7 @@ export class LiveAnalyzer {
   prune(nowMs: number): number {
     const minute = Math.floor((nowMs - this.retentionMs) / 60_000);
     const hour = Math.floor((nowMs - Math.max(this.retentionMs, HOUR_TIER_KEEP_MS)) / 60_000);
-    return this.db.prune(1, minute) + this.db.prune(60, hour);
+    return this.write(() => this.db.prune(1, minute) + this.db.prune(60, hour));
   }
 
   private group(chunk: FeedSpan[]): { traces: ChunkTrace[]; lookups: number; maxTraceKey: number } {
@@ -186,7 +198,7 @@ export class LiveAnalyzer {
   /** Gives the lease up (a standby takes over at once) and closes the connection. */
   close(): void {
     try {
-      if (this.loaded) this.db.release(this.owner);
+      if (this.loaded) this.write(() => this.db.release(this.owner));
     } finally {
       this.db.close();
     }

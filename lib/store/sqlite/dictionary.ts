@@ -47,6 +47,11 @@ function put<K, V>(m: Map<K, V>, k: K, v: V): void {
   m.set(k, v);
 }
 
+/** Thrown by a read-only dictionary (`writable = false`) on a miss that needs a new row. */
+export class DictionaryWriteNeeded extends Error {
+  override name = 'DictionaryWriteNeeded';
+}
+
 function id(v: unknown): number {
   return Number(v);
 }
@@ -88,6 +93,18 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     this.st = Object.fromEntries(names.map((n) => [n, db.prepare(SQL[n])]));
   }
 
+  /**
+   * While false, a miss that would insert a row throws `DictionaryWriteNeeded` instead: the
+   * writer encodes spans outside its write transaction (in parallel with another writer's
+   * commit) and repeats the encoding inside a transaction only when a new row is needed.
+   */
+  writable = true;
+
+  private insert(st: Stmt): Stmt {
+    if (!this.writable) throw new DictionaryWriteNeeded();
+    return st;
+  }
+
   /** Call after COMMIT. */
   commit(): void {
     this.undo.length = 0;
@@ -108,7 +125,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     let v: number;
     if (row) v = id(row.id);
     else {
-      v = id(this.st.insertString.run(s).lastInsertRowid);
+      v = id(this.insert(this.st.insertString).run(s).lastInsertRowid);
       this.undo.push(() => {
         this.stringIds.delete(s);
         this.strings.delete(v);
@@ -187,7 +204,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     let v: number;
     if (row) v = id(row.id);
     else {
-      v = id(this.st.insertPair.run(keyId, encoded).lastInsertRowid);
+      v = id(this.insert(this.st.insertPair).run(keyId, encoded).lastInsertRowid);
       this.undo.push(() => {
         m.delete(value as Primitive);
         this.pairs.delete(v);
@@ -223,7 +240,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     let v: number;
     if (row) v = id(row.id);
     else {
-      v = id(this.st.insertService.run(name).lastInsertRowid);
+      v = id(this.insert(this.st.insertService).run(name).lastInsertRowid);
       this.undo.push(() => {
         this.serviceIds.delete(name);
         this.services.delete(v);
@@ -269,7 +286,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     let v: number;
     if (row) v = id(row.id);
     else {
-      v = id(this.st.insertOperation.run(serviceId, nameId).lastInsertRowid);
+      v = id(this.insert(this.st.insertOperation).run(serviceId, nameId).lastInsertRowid);
       this.undo.push(() => {
         this.operationIds.delete(k);
         this.operations.delete(v);
@@ -325,7 +342,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
       else {
         const serviceId = this.serviceId(r.serviceName);
         const newId = id(
-          this.st.insertResource.run(
+          this.insert(this.st.insertResource).run(
             encoded, serviceId, r.serviceName, r.serviceNamespace ?? null, r.serviceVersion ?? null,
             r.serviceInstanceId ?? null, r.sdk?.name ?? null, r.sdk?.language ?? null, r.sdk?.version ?? null,
           ).lastInsertRowid,
@@ -365,7 +382,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
       const row = this.st.scopeId.get(encoded) as { id: number } | undefined;
       if (row) v = id(row.id);
       else {
-        const newId = id(this.st.insertScope.run(encoded, s.name, s.version ?? null).lastInsertRowid);
+        const newId = id(this.insert(this.st.insertScope).run(encoded, s.name, s.version ?? null).lastInsertRowid);
         v = newId;
         this.undo.push(() => {
           this.scopeByEncoding.delete(k);
@@ -401,7 +418,7 @@ export class Dictionary implements AttrEncoder, AttrDecoder {
     if (row) v = id(row.id);
     else {
       v = id(
-        this.st.insertDescriptor.run(
+        this.insert(this.st.insertDescriptor).run(
           encoded, d.name, d.description ?? null, d.unit ?? null, d.type, d.temporality ?? null,
           d.monotonic === undefined ? null : d.monotonic ? 1 : 0,
         ).lastInsertRowid,

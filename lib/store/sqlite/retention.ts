@@ -5,13 +5,18 @@
 // (small, and still referenced by later spans more often than not).
 import type Database from 'better-sqlite3';
 import { SQL } from '../sql/sqlite.ts';
-import { minuteOf } from './writer.ts';
+import { minuteOf, type RunWrite } from './writer.ts';
 
 export interface RetentionOptions {
   chunkSize?: number;
 }
 
-export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: RetentionOptions = {}): number {
+export function deleteOlderThan(
+  db: Database.Database,
+  beforeNs: bigint,
+  opts: RetentionOptions = {},
+  runWrite: RunWrite = (f) => db.transaction(f).immediate(),
+): number {
   const chunk = Math.max(1, Math.floor(opts.chunkSize ?? 2000));
   let removed = 0;
   const st = {
@@ -37,7 +42,7 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
   for (const m of minutes) {
     for (let lo = m.min_seq; lo <= m.max_seq; lo += window) {
       const hi = lo + window - 1n < m.max_seq ? lo + window - 1n : m.max_seq;
-      removed += db.transaction(() => {
+      removed += runWrite(() => {
         const rows = st.expired.all(lo, hi, beforeNs, chunk) as { seq: bigint; trace_key: bigint; start_ns: bigint }[];
         const keys = new Set<bigint>();
         const perMinute = new Map<number, number>();
@@ -55,21 +60,21 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
         // Writers cache trace keys; tell them (trace-keys.ts) that some no longer exist.
         if (tracesDeleted > 0) db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true })) + 1}`);
         return rows.length;
-      }).immediate();
+      });
     }
   }
 
   // Minutes with no spans left no longer bound any seq range.
-  db.transaction(() => st.emptyMinutes.run(lastMinute)).immediate();
+  runWrite(() => st.emptyMinutes.run(lastMinute));
 
   // Search blocks whose every span has ended before the cutoff (so was deleted above); not
   // counted as removed rows, they are an index.
   for (;;) {
-    const n = db.transaction(() => {
+    const n = runWrite(() => {
       const rows = st.expiredBlocks.all(beforeNs, chunk) as { id: bigint }[];
       for (const r of rows) st.deleteBlock.run(r.id);
       return rows.length;
-    }).immediate();
+    });
     if (n < chunk) break;
   }
 
@@ -78,11 +83,11 @@ export function deleteOlderThan(db: Database.Database, beforeNs: bigint, opts: R
     [st.expiredLogs, st.deleteLog],
   ] as const) {
     for (;;) {
-      const n = db.transaction(() => {
+      const n = runWrite(() => {
         const rows = select.all(beforeNs, chunk) as { seq: bigint }[];
         for (const r of rows) del.run(r.seq);
         return rows.length;
-      }).immediate();
+      });
       removed += n;
       if (n < chunk) break;
     }

@@ -12,7 +12,8 @@ import { deleteOlderThan } from './retention.ts';
 import { KIND_NUMBER, logFromRow, pointFromRow, spanFromRow, type LogRow, type PointRow, type SpanRow } from './rows.ts';
 import { searchTraces } from './search.ts';
 import { TraceKeys } from './trace-keys.ts';
-import { BatchWriter, minuteOf } from './writer.ts';
+import { BatchWriter, minuteOf, type PreparedBatch, type RunWrite } from './writer.ts';
+import type { WriteLock } from '../write-lock.ts';
 
 export interface SqliteStoreOptions extends DictionaryOptions {
   /** prisma/migrations folder (default: found beside the sources, or under the working directory). */
@@ -33,6 +34,11 @@ export interface SqliteStoreOptions extends DictionaryOptions {
    * writer never pays for a checkpoint (copy + fsync) inside a request.
    */
   walAutoCheckpointPages?: number;
+  /**
+   * Shared by every thread of this process that writes the database: write transactions queue
+   * on it instead of sleeping in SQLite's busy handler (see write-lock.ts).
+   */
+  writeLock?: WriteLock;
 }
 
 const PAGE = 1000;
@@ -83,8 +89,14 @@ export class SqliteStore implements Store {
     }
     this.dict = new Dictionary(this.db, opts);
     this.traces = new TraceKeys(this.db);
-    this.writer = new BatchWriter(this.db, this.dict, this.traces);
+    const tx = this.db.transaction((f: () => unknown) => f());
+    const lock = opts.writeLock;
+    this.runWrite = lock ? <T>(f: () => T) => lock.with(() => tx.immediate(f) as T) : <T>(f: () => T) => tx.immediate(f) as T;
+    this.writer = new BatchWriter(this.db, this.dict, this.traces, this.runWrite);
   }
+
+  /** Runs `f` in an IMMEDIATE transaction, holding the write lock if the store has one. */
+  readonly runWrite: RunWrite;
 
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
@@ -97,6 +109,16 @@ export class SqliteStore implements Store {
 
   writeBatch(batch: IngestBatch): WriteResult {
     return this.writer.write(batch);
+  }
+
+  /** Encodes a batch for `writePrepared` (no write lock needed in the steady state). */
+  prepareBatch(batch: IngestBatch): PreparedBatch {
+    return this.writer.prepare(batch);
+  }
+
+  /** Commits prepared batches in one transaction: committed when this returns. */
+  writePrepared(batches: PreparedBatch[]): WriteResult {
+    return this.writer.writePrepared(batches);
   }
 
   getTrace(traceId: string): Span[] {
@@ -202,7 +224,7 @@ export class SqliteStore implements Store {
   }
 
   deleteOlderThan(beforeNs: bigint, opts?: { chunkSize?: number }): number {
-    const n = deleteOlderThan(this.db, beforeNs, opts);
+    const n = deleteOlderThan(this.db, beforeNs, opts, this.runWrite);
     // Trace rows may be gone; cached keys for them must not be reused.
     if (n > 0) this.traces.clear();
     return n;

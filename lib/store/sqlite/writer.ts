@@ -1,5 +1,6 @@
-// The ingest hot path: one IMMEDIATE transaction per batch, prepared statements, ids as
-// blobs, repeated text through the dictionary, the rest of each span as a binary payload.
+// The ingest hot path: spans are encoded first (dictionary ids, binary payloads; no lock
+// needed), then one IMMEDIATE transaction per group of batches inserts them with prepared
+// statements, ids as blobs.
 import type Database from 'better-sqlite3';
 import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
 import { ByteWriter } from '../codec/bytes.ts';
@@ -8,7 +9,7 @@ import { writeLogPayload, writePointPayload } from '../codec/point-payload.ts';
 import { writeSpanPayload } from '../codec/span-payload.ts';
 import { SQL } from '../sql/sqlite.ts';
 import type { WriteResult } from '../types.ts';
-import type { Dictionary } from './dictionary.ts';
+import { type Dictionary, DictionaryWriteNeeded } from './dictionary.ts';
 import { KIND_NUMBER, STATUS_NUMBER } from './rows.ts';
 import type { TraceKeys } from './trace-keys.ts';
 
@@ -59,6 +60,76 @@ interface Block {
   maxDuration: bigint;
 }
 
+/** The span_blocks and span_minutes rows of one write transaction. */
+class Blocks {
+  private readonly blocks = new Map<number, Block>();
+  /** minute → [minSeq, maxSeq, count] */
+  private readonly minutes = new Map<number, [number, number, number]>();
+
+  add(seq: number, serviceId: number, s: Span, isError: boolean): void {
+    const endNs = s.endNs > s.startNs ? s.endNs : s.startNs;
+    const duration = endNs - s.startNs;
+    const m = minuteOf(s.startNs);
+    // Blocks are per service *and start minute*, so a block's start times span under a
+    // minute and a time-window search can bound its index range (see search.ts).
+    const blockKey = serviceId * 0x100000000 + (m % 0x100000000);
+    const b = this.blocks.get(blockKey);
+    if (b) {
+      b.maxSeq = seq;
+      if (s.startNs < b.minStart) b.minStart = s.startNs;
+      if (s.startNs > b.maxStart) b.maxStart = s.startNs;
+      if (endNs > b.maxEnd) b.maxEnd = endNs;
+      if (duration > b.maxDuration) b.maxDuration = duration;
+      b.count++;
+      if (isError) b.errors++;
+    } else {
+      this.blocks.set(blockKey, {
+        serviceId,
+        minSeq: seq,
+        maxSeq: seq,
+        minStart: s.startNs,
+        maxStart: s.startNs,
+        maxEnd: endNs,
+        count: 1,
+        errors: isError ? 1 : 0,
+        maxDuration: duration,
+      });
+    }
+    const r = this.minutes.get(m);
+    if (r) {
+      if (seq < r[0]) r[0] = seq;
+      if (seq > r[1]) r[1] = seq;
+      r[2]++;
+    } else this.minutes.set(m, [seq, seq, 1]);
+  }
+
+  write(upsertMinute: Database.Statement, insertBlock: Database.Statement): void {
+    for (const [m, r] of this.minutes) upsertMinute.run(m, r[0], r[1], r[2]);
+    for (const b of this.blocks.values()) {
+      insertBlock.run(b.serviceId, b.minSeq, b.maxSeq, b.minStart, b.maxStart, b.maxEnd, b.count, b.errors, b.maxDuration);
+    }
+  }
+}
+
+/**
+ * A batch with its spans encoded: dictionary ids and binary payloads resolved, so what is
+ * left for the write transaction is the trace keys and the inserts. Encoding needs no write
+ * lock, so a writer thread encodes while another thread's transaction commits.
+ */
+export interface PreparedBatch {
+  spans: Span[];
+  /** Per span: service id, operation id, resource id, scope id. */
+  ids: Int32Array;
+  /** Per span: end offset of its payload in `payload`. */
+  payloadEnds: Uint32Array;
+  payload: Buffer;
+  metrics: MetricPoint[];
+  logs: LogRecord[];
+}
+
+/** Runs write transactions; the store passes its lock (if any) and IMMEDIATE transactions. */
+export type RunWrite = <T>(f: () => T) => T;
+
 export class BatchWriter {
   private readonly insertSpan: Database.Statement;
   private readonly upsertMinute: Database.Statement;
@@ -69,12 +140,12 @@ export class BatchWriter {
   private readonly w = new ByteWriter(64 * 1024);
   private readonly spanIdBuf = Buffer.alloc(8);
   private readonly parentIdBuf = Buffer.alloc(8);
-  private readonly run: (batch: IngestBatch) => WriteResult;
 
   constructor(
     db: Database.Database,
     private readonly dict: Dictionary,
     private readonly traces: TraceKeys,
+    private readonly runWrite: RunWrite,
   ) {
     this.insertSpan = db.prepare(SQL.insertSpan);
     this.upsertMinute = db.prepare(SQL.upsertSpanMinute);
@@ -82,19 +153,56 @@ export class BatchWriter {
     this.generation = db.prepare(SQL.traceGeneration).pluck();
     this.insertPoint = db.prepare(SQL.insertPoint);
     this.insertLog = db.prepare(SQL.insertLog);
-    this.run = db.transaction((batch: IngestBatch) => this.writeAll(batch)).immediate;
   }
 
   /** All of the batch is committed when this returns; on error nothing is and the caches forget. */
   write(batch: IngestBatch): WriteResult {
-    if (batch.spans.length === 0 && batch.metrics.length === 0 && batch.logs.length === 0) {
-      return { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
-    }
+    return this.writePrepared([this.prepare(batch)]);
+  }
+
+  /**
+   * Encodes the batch's spans. Outside any transaction while the dictionary already knows every
+   * value (the steady state); a batch that needs new dictionary rows is encoded again inside a
+   * write transaction of its own, which commits those rows.
+   */
+  prepare(batch: IngestBatch): PreparedBatch {
+    const { dict } = this;
+    dict.writable = false;
     try {
-      const result = this.run(batch);
+      return this.encode(batch);
+    } catch (err) {
+      if (!(err instanceof DictionaryWriteNeeded)) throw err;
+    } finally {
+      dict.writable = true;
+    }
+    return this.transaction(() => this.encode(batch));
+  }
+
+  /** Writes prepared batches in one transaction (a group commit). */
+  writePrepared(batches: PreparedBatch[]): WriteResult {
+    const result: WriteResult = { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
+    if (batches.every((b) => b.spans.length === 0 && b.metrics.length === 0 && b.logs.length === 0)) return result;
+    return this.transaction(() => {
+      if (batches.some((b) => b.spans.length > 0)) this.traces.checkGeneration(Number(this.generation.get()));
+      const blocks = new Blocks();
+      for (const b of batches) {
+        if (b.spans.length > 0) this.insertSpans(b, result, blocks);
+        for (const p of b.metrics) this.writePoint(p);
+        result.metricPointsInserted += b.metrics.length;
+        for (const l of b.logs) this.writeLog(l);
+        result.logRecordsInserted += b.logs.length;
+      }
+      blocks.write(this.upsertMinute, this.insertBlock);
+      return result;
+    });
+  }
+
+  private transaction<T>(f: () => T): T {
+    try {
+      const r = this.runWrite(f);
       this.dict.commit();
       this.traces.commit();
-      return result;
+      return r;
     } catch (err) {
       this.dict.rollback();
       this.traces.rollback();
@@ -102,94 +210,58 @@ export class BatchWriter {
     }
   }
 
-  private writeAll(batch: IngestBatch): WriteResult {
-    const result: WriteResult = { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
-    if (batch.spans.length > 0) {
-      this.traces.checkGeneration(Number(this.generation.get()));
-      this.writeSpans(batch.spans, result);
+  private encode(batch: IngestBatch): PreparedBatch {
+    const { dict } = this;
+    const spans = batch.spans;
+    const n = spans.length;
+    const ids = new Int32Array(n * 4);
+    const payloadEnds = new Uint32Array(n);
+    const w = n > 0 ? new ByteWriter(n * 128) : this.w;
+    for (let i = 0; i < n; i++) {
+      const s = spans[i];
+      if (KIND_NUMBER[s.kind] === undefined) throw new TypeError(`unknown span kind ${JSON.stringify(s.kind)}`);
+      if (STATUS_NUMBER[s.status.code] === undefined) throw new TypeError(`unknown status code ${JSON.stringify(s.status.code)}`);
+      const res = dict.resource(s.resource);
+      ids[4 * i] = res.serviceId;
+      ids[4 * i + 1] = dict.operationOf(res.serviceId, s.name);
+      ids[4 * i + 2] = res.id;
+      ids[4 * i + 3] = dict.scope(s.scope);
+      writeSpanPayload(w, s, dict);
+      payloadEnds[i] = w.pos;
     }
-    for (const p of batch.metrics) this.writePoint(p);
-    result.metricPointsInserted = batch.metrics.length;
-    for (const l of batch.logs) this.writeLog(l);
-    result.logRecordsInserted = batch.logs.length;
-    return result;
+    // Metric points and log records are few next to spans: they are encoded in the transaction.
+    return { spans, ids, payloadEnds, payload: n > 0 ? w.buf : Buffer.alloc(0), metrics: batch.metrics, logs: batch.logs };
   }
 
-  private writeSpans(spans: Span[], result: WriteResult): void {
-    const { dict, traces, w, insertSpan } = this;
-    // minute → [minSeq, maxSeq, count]
-    const minutes = new Map<number, [number, number, number]>();
-    const blocks = new Map<number, Block>();
-    for (const s of spans) {
-      const res = dict.resource(s.resource);
-      const scopeId = dict.scope(s.scope);
-      const opId = dict.operationOf(res.serviceId, s.name);
+  private insertSpans(b: PreparedBatch, result: WriteResult, blocks: Blocks): void {
+    const { traces, insertSpan, spanIdBuf, parentIdBuf } = this;
+    const { spans, ids, payloadEnds, payload } = b;
+    for (let i = 0; i < spans.length; i++) {
+      const s = spans[i];
       const traceKey = traces.keyFor(s.traceId);
       const kind = KIND_NUMBER[s.kind];
       const status = STATUS_NUMBER[s.status.code];
-      if (kind === undefined) throw new TypeError(`unknown span kind ${JSON.stringify(s.kind)}`);
-      if (status === undefined) throw new TypeError(`unknown status code ${JSON.stringify(s.status.code)}`);
-      w.reset();
-      writeSpanPayload(w, s, dict);
+      const serviceId = ids[4 * i];
       const info = insertSpan.run(
         traceKey,
-        idInto(this.spanIdBuf, s.spanId, 'span id'),
+        idInto(spanIdBuf, s.spanId, 'span id'),
         kind,
-        s.parentSpanId ? idInto(this.parentIdBuf, s.parentSpanId, 'parent span id') : null,
+        s.parentSpanId ? idInto(parentIdBuf, s.parentSpanId, 'parent span id') : null,
         s.startNs,
         s.endNs - s.startNs,
-        res.serviceId,
-        opId,
-        res.id,
-        scopeId,
+        serviceId,
+        ids[4 * i + 1],
+        ids[4 * i + 2],
+        ids[4 * i + 3],
         status,
-        w.view(),
+        payload.subarray(i === 0 ? 0 : payloadEnds[i - 1], payloadEnds[i]),
       );
       if (info.changes === 0) {
         result.spansDuplicate++;
         continue;
       }
       result.spansInserted++;
-      const seq = Number(info.lastInsertRowid);
-      const endNs = s.endNs > s.startNs ? s.endNs : s.startNs;
-      const duration = endNs - s.startNs;
-      const isError = status === ERROR ? 1 : 0;
-      const m = minuteOf(s.startNs);
-      // Blocks are per service *and start minute*, so a block's start times span under a
-      // minute and a time-window search can bound its index range (see search.ts).
-      const blockKey = res.serviceId * 0x100000000 + (m % 0x100000000);
-      const b = blocks.get(blockKey);
-      if (b) {
-        b.maxSeq = seq;
-        if (s.startNs < b.minStart) b.minStart = s.startNs;
-        if (s.startNs > b.maxStart) b.maxStart = s.startNs;
-        if (endNs > b.maxEnd) b.maxEnd = endNs;
-        if (duration > b.maxDuration) b.maxDuration = duration;
-        b.count++;
-        b.errors += isError;
-      } else {
-        blocks.set(blockKey, {
-          serviceId: res.serviceId,
-          minSeq: seq,
-          maxSeq: seq,
-          minStart: s.startNs,
-          maxStart: s.startNs,
-          maxEnd: endNs,
-          count: 1,
-          errors: isError,
-          maxDuration: duration,
-        });
-      }
-      const r = minutes.get(m);
-      if (r) {
-        if (seq < r[0]) r[0] = seq;
-        if (seq > r[1]) r[1] = seq;
-        r[2]++;
-      } else minutes.set(m, [seq, seq, 1]);
-    }
-    for (const [m, r] of minutes) this.upsertMinute.run(m, r[0], r[1], r[2]);
-    for (const b of blocks.values()) {
-      this.insertBlock.run(b.serviceId, b.minSeq, b.maxSeq, b.minStart, b.maxStart, b.maxEnd, b.count, b.errors, b.maxDuration);
+      blocks.add(Number(info.lastInsertRowid), serviceId, s, status === ERROR);
     }
   }
 
