@@ -439,15 +439,7 @@ class TraceUnitReader {
   }
 
   private addOtlp(body: unknown, where: string): void {
-    const r = decodeOtlpJsonTraces(body);
-    for (const s of r.items) this.spans.push(s);
-    if (r.fatal) {
-      this.rejected += countOtlpSpans(body);
-      this.reasons.add(`${where}: ${r.fatal}`);
-      return;
-    }
-    this.rejected += r.rejected;
-    for (const e of r.errors) this.reasons.add(`${where}: ${e}`);
+    this.rejected += addOtlpRequest(body, where, this.spans, this.reasons);
   }
 
   private addJaeger(trace: unknown, where: string): void {
@@ -469,6 +461,21 @@ class TraceUnitReader {
   private notATrace(line: number, column: number, found: string): TraceFileError {
     return new TraceFileError(this.file, `${basename(this.file)} ${NOT_A_TRACE} (${found})`, line, column);
   }
+}
+
+/**
+ * Decodes one OTLP trace request into `spans`; rejection reasons go to `reasons`, prefixed with
+ * `where`. Returns how many spans were rejected (a malformed request rejects all of its spans).
+ */
+export function addOtlpRequest(body: unknown, where: string, spans: Span[], reasons: ReasonList): number {
+  const r = decodeOtlpJsonTraces(body);
+  for (const s of r.items) spans.push(s);
+  if (r.fatal) {
+    reasons.add(`${where}: ${r.fatal}`);
+    return countOtlpSpans(body);
+  }
+  for (const e of r.errors) reasons.add(`${where}: ${e}`);
+  return r.rejected;
 }
 
 /** Zipkin v1 spans carry binaryAnnotations and put endpoints on each annotation; v2 has neither. */

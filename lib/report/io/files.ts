@@ -3,12 +3,11 @@
 import { Analyzer, type FullAnalysis } from '../../analysis/analyze.ts';
 import type { FaultlineConfig } from '../../analysis/findings/index.ts';
 import { readTraceFile, TraceFileError } from '../../otlp/files.ts';
-import { stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { open, stat } from 'node:fs/promises';
 import type { Span } from '../../model/index.ts';
 import type { ReportInput } from '../types.ts';
 import { expandGlob, hasGlob } from './glob.ts';
-import type { FromReader, ToReader } from './read-protocol.ts';
+import { defaultReaderCount, NotPlainLines, ReaderInputError, ReaderPool, type FileBatch } from './reader-pool.ts';
 
 /** Below this much input, a reader thread costs more to start than it saves. */
 export const READER_THREAD_MIN_BYTES = 32 * 1024 * 1024;
@@ -46,10 +45,14 @@ export interface AnalyzeFilesOptions {
   now: number;
   config: FaultlineConfig;
   /**
-   * Parse on a second thread while this one analyzes: `auto` (default) when the files hold at
+   * Parse on other threads while this one analyzes: `auto` (default) when the files hold at
    * least READER_THREAD_MIN_BYTES, `always`, or `never`. Same result either way.
    */
   readerThread?: 'auto' | 'always' | 'never';
+  /** Reader threads for OTLP JSON-lines files (default: defaultReaderCount()). */
+  readers?: number;
+  /** Bytes per JSON-lines piece handed to a reader (tests make it small to get many pieces). */
+  pieceBytes?: number;
 }
 
 /** Collects per-file counts while batches stream into the analyzer. */
@@ -76,7 +79,15 @@ class Intake {
 
 export async function analyzeFiles(files: readonly string[], opts: AnalyzeFilesOptions): Promise<AnalyzeFilesResult> {
   const mode = opts.readerThread ?? 'auto';
-  if (mode === 'always' || (mode === 'auto' && (await totalBytes(files)) >= READER_THREAD_MIN_BYTES)) return analyzeWithReaderThread(files, opts);
+  if (mode === 'always' || (mode === 'auto' && (await totalBytes(files)) >= READER_THREAD_MIN_BYTES)) {
+    try {
+      return await analyzeWithReaders(files, opts, true);
+    } catch (err) {
+      // A file that looked like JSON-lines and is not: start over, every file read whole.
+      if (err instanceof NotPlainLines) return analyzeWithReaders(files, opts, false);
+      throw err;
+    }
+  }
   const intake = new Intake(files, opts);
   for (const file of files) {
     try {
@@ -96,42 +107,36 @@ async function totalBytes(files: readonly string[]): Promise<number> {
   return n;
 }
 
-function analyzeWithReaderThread(files: readonly string[], opts: AnalyzeFilesOptions): Promise<AnalyzeFilesResult> {
+/** Plain OTLP JSON-lines, by its first bytes: read in pieces on several readers (else whole, on one). */
+async function looksLikeJsonLines(file: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '');
+    return /^\{/.test(text) && /"resource_?[sS]pans"\s*:/.test(text);
+  } catch {
+    return false;
+  } finally {
+    await fh?.close();
+  }
+}
+
+async function analyzeWithReaders(files: readonly string[], opts: AnalyzeFilesOptions, pieces: boolean): Promise<AnalyzeFilesResult> {
   const intake = new Intake(files, opts);
-  const worker = new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./read-worker.ts', import.meta.url).href, files: [...files] },
-    // The boot file registers the TypeScript loader; the parent's loader flags would fail in a worker.
-    execArgv: process.execArgv.filter((a) => !a.includes('tsx') && a !== '--import' && a !== '--require'),
-  });
-  return new Promise<AnalyzeFilesResult>((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      fn();
-    };
-    worker.on('message', (m: FromReader) => {
-      if (m.type === 'batch') {
-        try {
-          intake.add(m.file, m);
-        } catch (err) {
-          settle(() => reject(err));
-          return;
-        }
-        worker.postMessage({ type: 'ack' } satisfies ToReader);
-      } else if (m.type === 'done') {
-        settle(() => {
-          try {
-            resolve(intake.finish());
-          } catch (err) {
-            reject(err as Error);
-          }
-        });
-      } else if (m.type === 'input-error') settle(() => reject(new InputError(m.message)));
-      else settle(() => reject(new Error(`trace reader thread failed: ${m.message}`)));
-    });
-    worker.once('error', (err) => settle(() => reject(err)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`trace reader thread exited with code ${code} before finishing`))));
-  });
+  const pool = new ReaderPool(pieces ? (opts.readers ?? defaultReaderCount()) : 1);
+  try {
+    for (const file of files) {
+      const sink = (b: FileBatch) => intake.add(file, b);
+      if (pieces && (await looksLikeJsonLines(file))) await pool.readLines(file, sink, opts.pieceBytes);
+      else await pool.readFile(file, sink);
+    }
+  } catch (err) {
+    if (err instanceof ReaderInputError) throw new InputError(err.message);
+    throw err;
+  } finally {
+    pool.close();
+  }
+  return intake.finish();
 }
