@@ -39,6 +39,8 @@ export interface AnalyzeFilesResult {
   inputs: ReportInput[];
   /** A few reasons spans were rejected, per file. */
   rejections: string[];
+  /** How each input was read, in input order: on this thread, in pieces by reader threads, or whole by one. */
+  howRead: ('in-thread' | 'pieces' | 'whole')[];
 }
 
 export interface AnalyzeFilesOptions {
@@ -60,9 +62,11 @@ class Intake {
   readonly analyzer: Analyzer;
   readonly inputs: ReportInput[];
   readonly rejections: string[] = [];
+  readonly howRead: AnalyzeFilesResult['howRead'];
   constructor(files: readonly string[], opts: AnalyzeFilesOptions) {
     this.analyzer = new Analyzer({ now: opts.now, config: opts.config });
     this.inputs = files.map((source) => ({ source, format: 'unknown', spans: 0, rejected: 0 }));
+    this.howRead = files.map(() => 'in-thread');
   }
   add(file: string, b: { spans: Span[]; rejected: number; errors: string[]; format?: string }): void {
     const input = this.inputs.find((i) => i.source === file)!;
@@ -73,7 +77,7 @@ class Intake {
     this.analyzer.add(b.spans);
   }
   finish(): AnalyzeFilesResult {
-    return { analysis: this.analyzer.finish(), inputs: this.inputs, rejections: this.rejections };
+    return { analysis: this.analyzer.finish(), inputs: this.inputs, rejections: this.rejections, howRead: this.howRead };
   }
 }
 
@@ -127,10 +131,15 @@ async function analyzeWithReaders(files: readonly string[], opts: AnalyzeFilesOp
   const intake = new Intake(files, opts);
   const pool = new ReaderPool(pieces ? (opts.readers ?? defaultReaderCount()) : 1);
   try {
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
       const sink = (b: FileBatch) => intake.add(file, b);
-      if (pieces && (await looksLikeJsonLines(file))) await pool.readLines(file, sink, opts.pieceBytes);
-      else await pool.readFile(file, sink);
+      if (pieces && (await looksLikeJsonLines(file))) {
+        intake.howRead[i] = 'pieces';
+        await pool.readLines(file, sink, opts.pieceBytes);
+      } else {
+        intake.howRead[i] = 'whole';
+        await pool.readFile(file, sink);
+      }
     }
   } catch (err) {
     if (err instanceof ReaderInputError) throw new InputError(err.message);
