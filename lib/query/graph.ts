@@ -1,67 +1,155 @@
-// GET /api/v1/graph: the service graph of a window, from rollups. Rows are merged into lib/analysis's
-// GraphAccumulator so the result is built exactly like a whole-file analysis (peers named after a
-// known service resolve onto it, node and edge ordering, percentile summaries).
-import { GraphAccumulator } from '../analysis/graph/accumulator.ts';
-import type { EdgeKind, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
+// GET /api/v1/graph: the service graph of a window, from the graph blocks (lib/store/rollups/
+// graph-block.ts). A window is a few dozen blocks whatever its length (coarse sealed blocks where
+// they fit, minute blocks at the ragged ends); they are merged key by key with sketch cells summed
+// in a typed array, and percentiles read straight off the sum — the same numbers a merge of
+// LatencySketch objects gives (GraphAccumulator.build, whose output shape and peer resolution this
+// follows), without an object per edge per minute.
+import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph, TableUse } from '../analysis/graph/types.ts';
+import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
-import type { EdgeRow, NodeInfoRow, RollupReader } from '../store/rollups/reader.ts';
+import { NODE_KINDS, type SketchScratch } from '../store/rollups/graph-block.ts';
+import { BlockMerge, peerKeys } from '../store/rollups/graph-merge.ts';
+import type { NodeInfoRow, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
-import { SketchBytesMerger } from '../analysis/stats/sketch-bytes.ts';
-import type { LatencySketch } from '../analysis/stats/sketch.ts';
 import { errorRate, perSecond } from './sketches.ts';
 import type { Freshness, GraphEdgeJson, GraphNodeJson, GraphResponse, PairingQuality } from './types.ts';
 
-const NODE_KINDS = new Set<NodeKind>(['service', 'database', 'queue', 'external', 'client']);
+const NODE_KIND_SET = new Set<NodeKind>(['service', 'database', 'queue', 'external', 'client']);
 const EDGE_KINDS = new Set<EdgeKind>(['sync', 'async', 'db']);
-
-interface EdgeSum {
-  row: EdgeRow;
-  calls: number;
-  errors: number;
-  paired: number;
-  unpaired: number;
-  lat: SketchBytesMerger;
-  srv: SketchBytesMerger | undefined;
-  traceIds: string[];
-  peer: string | null;
-}
+const KEY_EDGE = 1;
+const KEY_NODE = 2;
+const KEY_OPERATION = 3;
+const MAX_TRACE_IDS = 5;
+const QS = [0.5, 0.75, 0.95, 0.99] as const;
+const GAMMA = (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY);
+const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
 
 export interface BuiltGraph {
   window: AlignedWindow;
   graph: ServiceGraph;
   quality: PairingQuality;
   operations: Map<string, number>;
-  /** Rollup cells whose sketch could not be read (damaged rows are skipped, not fatal). */
+  /** Blocks or sketch cells that could not be read (skipped, not fatal). */
   damaged: number;
+  /** Graph blocks the window was answered from. */
+  blocks: number;
+}
+
+interface EdgeOut {
+  id: string;
+  source: string;
+  target: string;
+  kind: EdgeKind;
+  calls: number;
+  errors: number;
+  paired: number;
+  unpaired: number;
+  traceIds: string[];
+  lat: Summary;
+  srv: Summary | undefined;
+  peer?: string;
+  /** Kept only for edges peer resolution may merge. */
+  sk?: { lat: LatencySketch; srv: LatencySketch | undefined };
+}
+
+interface NodeOut {
+  id: string;
+  kind: NodeKind;
+  name: string;
+  calls: number;
+  errors: number;
+  lat: Summary;
+  dbSystem?: string;
+  address?: string;
+  namespace?: string;
+  identityKnown?: boolean;
+  tables?: Map<string, Map<string, { reads: number; writes: number }>>;
+  messagingSystem?: string;
+  destination?: string;
+}
+
+const out4 = [0, 0, 0, 0];
+function summarize(s: SketchScratch): Summary {
+  if (s.empty) return EMPTY;
+  s.quantiles(QS, GAMMA, out4);
+  return { p50Ms: round3(out4[0]), p75Ms: round3(out4[1]), p95Ms: round3(out4[2]), p99Ms: round3(out4[3]) };
+}
+
+function toSketch(s: SketchScratch): LatencySketch {
+  const r = LatencySketch.fromJSON(s.toJson(ROLLUP_ACCURACY));
+  return 'error' in r ? new LatencySketch(ROLLUP_ACCURACY) : r;
 }
 
 export function buildGraph(r: RollupReader, fromMs: number, toMs: number): BuiltGraph {
   const window = alignWindow(fromMs, toMs);
   const ranges = planRanges(window);
   const info = r.nodeInfo();
-  const acc = new GraphAccumulator({ relativeAccuracy: ROLLUP_ACCURACY, maxTraceIdsPerEdge: 5 });
-  const peers = new GraphAccumulator({ relativeAccuracy: ROLLUP_ACCURACY, maxTraceIdsPerEdge: 5 });
+  const { bodies } = r.graphBlocks(window.fromMinute, window.toMinute);
+  const keys = r.keys();
   let damaged = 0;
-  const nodeOf = (id: string, kindHint: string) => {
+
+  // Peer edges may resolve onto an edge to the service they name (as GraphAccumulator.build does):
+  // keep the sketches of those edges and of the edges they would land on.
+  const peers = peerKeys(bodies, ROLLUP_ACCURACY);
+  const landing = new Set<string>();
+  for (const [key, name] of peers) {
+    if (keys.type[key] === KEY_EDGE) landing.add(`${keys.a[key]}->${keys.a[name - 1]}|${keys.c[key]}`);
+  }
+
+  const merge = new BlockMerge(bodies, ROLLUP_ACCURACY);
+  const plain: EdgeOut[] = [];
+  const peered: EdgeOut[] = [];
+  merge.edges((e) => {
+    const kind = keys.c[e.key] as EdgeKind;
+    if (keys.type[e.key] !== KEY_EDGE) {
+      damaged++;
+      return;
+    }
+    if (!EDGE_KINDS.has(kind)) return;
+    const source = keys.a[e.key];
+    const target = keys.b[e.key];
+    const id = `${source}->${target}|${kind}`;
+    const x: EdgeOut = {
+      id, source, target, kind,
+      calls: e.calls, errors: e.errors, paired: e.paired, unpaired: e.unpaired,
+      traceIds: e.traceIds,
+      lat: summarize(e.lat),
+      srv: e.srv.empty ? undefined : summarize(e.srv),
+    };
+    if (e.peer !== 0) x.peer = keys.a[e.peer - 1];
+    if (e.peer !== 0 || landing.has(id)) x.sk = { lat: toSketch(e.lat), srv: e.srv.empty ? undefined : toSketch(e.srv) };
+    (x.peer !== undefined ? peered : plain).push(x);
+  });
+
+  const nodes = new Map<string, NodeOut>();
+  const nodeOf = (id: string, kindHint: string): NodeOut => {
+    let n = nodes.get(id);
+    if (n) return n;
     const i = info.get(id);
-    const kind = asNodeKind(i?.kind ?? kindHint);
-    const n = acc.node(id, kind, i?.name ?? id);
-    if (i && !n.dbSystem && !n.messagingSystem) applyInfo(n, i);
+    n = { id, kind: asNodeKind(i?.kind ?? kindHint), name: i?.name ?? id, calls: 0, errors: 0, lat: EMPTY };
+    if (i) applyInfo(n, i);
+    nodes.set(id, n);
     return n;
   };
-  // Sketch cells are summed as bytes and turned into one sketch per node/edge at the end.
-  const lat = new Map<object, SketchBytesMerger>();
-  const into = (m: Map<object, SketchBytesMerger>, k: object, bytes: Uint8Array | null) => {
-    let x = m.get(k);
-    if (!x) m.set(k, (x = new SketchBytesMerger()));
-    x.add(bytes);
-  };
-  for (const row of r.nodes(ranges)) {
-    const n = nodeOf(row.node_id, row.kind);
-    n.calls += row.calls;
-    n.errors += row.errors;
-    into(lat, n, row.latency);
-  }
+  merge.nodes((m) => {
+    if (keys.type[m.key] !== KEY_NODE) {
+      damaged++;
+      return;
+    }
+    const n = nodeOf(keys.a[m.key], NODE_KINDS[m.kind] ?? 'service');
+    n.calls += m.calls;
+    n.errors += m.errors;
+    n.lat = summarize(m.lat);
+  });
+  const operations = new Map<string, number>();
+  const seenOps = new Set<number>();
+  merge.operations((k) => {
+    if (keys.type[k] !== KEY_OPERATION || seenOps.has(k)) return;
+    seenOps.add(k);
+    operations.set(keys.a[k], (operations.get(keys.a[k]) ?? 0) + 1);
+  });
+  damaged += merge.damaged + merge.damagedCells;
+
   for (const row of r.tables(ranges)) {
     const n = nodeOf(row.node_id, 'database');
     n.tables ??= new Map();
@@ -72,60 +160,148 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     u.writes += row.writes;
     bySvc.set(row.service, u);
   }
-  // Sum the cells per edge first (one map lookup per cell, no accumulator objects), then hand
-  // each edge to the accumulator once.
-  const sums = new Map<string, EdgeSum>();
-  for (const bucket of r.edges(ranges)) {
-    for (const row of bucket) {
-      let x = sums.get(row.id);
-      if (!x) sums.set(row.id, (x = { row, calls: 0, errors: 0, paired: 0, unpaired: 0, lat: new SketchBytesMerger(), srv: undefined, traceIds: [], peer: null }));
-      x.calls += row.calls;
-      x.errors += row.errors;
-      x.paired += row.paired;
-      x.unpaired += row.unpaired;
-      x.lat.add(row.latency);
-      if (row.server_latency) (x.srv ??= new SketchBytesMerger()).add(row.server_latency);
-      if (row.peer_service !== null) x.peer = row.peer_service;
-      if (x.traceIds.length < 5 && row.trace_ids) for (const id of row.trace_ids.split(',')) if (x.traceIds.length < 5 && !x.traceIds.includes(id)) x.traceIds.push(id);
+  // Endpoints that only ever appear on edges (a caller that is not itself called) are nodes too.
+  for (const list of [plain, peered]) {
+    for (const e of list) {
+      nodeOf(e.source, 'service');
+      nodeOf(e.target, 'service');
     }
   }
-  for (const x of sums.values()) {
-    const row = x.row;
-    if (!EDGE_KINDS.has(row.kind as EdgeKind)) continue;
-    // Endpoints that only ever appear on edges (a caller that is not itself called) are nodes too.
-    if (!acc.nodes.has(row.source)) nodeOf(row.source, 'service');
-    if (!acc.nodes.has(row.target)) nodeOf(row.target, 'service');
-    // Edges to a peer named by service.peer.name go through merge(), which is how the accumulator
-    // learns that build() may resolve them onto a service.
-    const e = (x.peer !== null ? peers : acc).edge(row.source, row.target, row.kind as EdgeKind);
-    e.calls += x.calls;
-    e.errors += x.errors;
-    e.paired += x.paired;
-    e.unpaired += x.unpaired;
-    e.lat = x.lat.toSketch(ROLLUP_ACCURACY);
-    damaged += x.lat.damaged;
-    if (x.srv) {
-      e.srv = x.srv.toSketch(ROLLUP_ACCURACY);
-      damaged += x.srv.damaged;
-    }
-    if (x.peer !== null) e.peerService = x.peer;
-    e.traceIds.push(...x.traceIds);
-  }
-  for (const [k, m] of lat) {
-    (k as { lat: LatencySketch }).lat = m.toSketch(ROLLUP_ACCURACY);
-    damaged += m.damaged;
-  }
-  acc.merge(peers);
+
+  const edges = resolvePeers(plain, peered, nodes);
   const q = r.quality(ranges);
-  acc.unpairedClientSpans = q.unpairedClients;
-  acc.unpairedProducerSpans = q.unpairedProducers;
   return {
     window,
-    graph: acc.build({ operations: false }),
+    graph: assemble(edges.out, nodes, edges.resolvedAway, q.unpairedClients, q.unpairedProducers),
     quality: { unpairedClientSpans: q.unpairedClients, latePairs: q.latePairs, unpairedProducerSpans: q.unpairedProducers },
-    operations: r.operationCounts(ranges),
+    operations,
     damaged,
+    blocks: merge.blocks,
   };
+}
+
+/**
+ * Uninstrumented peers named after a service seen in the window resolve onto that service (never
+ * onto the caller itself), merging into the edge that is already there.
+ */
+function resolvePeers(plain: EdgeOut[], peered: EdgeOut[], nodes: Map<string, NodeOut>): { out: Iterable<EdgeOut>; resolvedAway: Map<string, number> } {
+  const resolvedAway = new Map<string, number>();
+  if (peered.length === 0) return { out: plain, resolvedAway };
+  const byId = new Map<string, EdgeOut>();
+  for (const e of plain) byId.set(e.id, e);
+  for (const e of peered) byId.set(e.id, e);
+  const out = new Map<string, EdgeOut>();
+  for (const list of [plain, peered]) {
+    for (const e of list) {
+      const svc = e.peer;
+      const target = svc && svc !== e.source && nodes.get(svc)?.kind === 'service' ? svc : undefined;
+      if (!target) {
+        // Already present as a merged copy that includes this edge (a peer resolved onto it first).
+        if (!out.has(e.id)) out.set(e.id, e);
+        continue;
+      }
+      resolvedAway.set(e.target, (resolvedAway.get(e.target) ?? 0) + e.calls);
+      const id = `${e.source}->${target}|${e.kind}`;
+      const into = out.get(id) ?? byId.get(id);
+      out.set(id, into && into !== e ? mergeEdges(into, e) : { ...e, id, target });
+    }
+  }
+  return { out: out.values(), resolvedAway };
+}
+
+function mergeEdges(into: EdgeOut, e: EdgeOut): EdgeOut {
+  const lat = new LatencySketch(ROLLUP_ACCURACY);
+  if (into.sk) lat.merge(into.sk.lat);
+  if (e.sk) lat.merge(e.sk.lat);
+  let srv: LatencySketch | undefined;
+  for (const s of [into.sk?.srv, e.sk?.srv]) if (s) (srv ??= new LatencySketch(ROLLUP_ACCURACY)).merge(s);
+  const traceIds = into.traceIds.slice();
+  for (const id of e.traceIds) if (traceIds.length < MAX_TRACE_IDS && !traceIds.includes(id)) traceIds.push(id);
+  return {
+    ...into,
+    calls: into.calls + e.calls,
+    errors: into.errors + e.errors,
+    paired: into.paired + e.paired,
+    unpaired: into.unpaired + e.unpaired,
+    traceIds,
+    lat: lat.summary(),
+    srv: srv?.summary(),
+    sk: { lat, srv },
+  };
+}
+
+function assemble(edges: Iterable<EdgeOut>, nodes: Map<string, NodeOut>, resolvedAway: Map<string, number>, unpairedClientSpans: number, unpairedProducerSpans: number): ServiceGraph {
+  const outSync = new Map<string, number>();
+  const outAsync = new Map<string, number>();
+  const edgeList: GraphEdge[] = [];
+  for (const e of edges) {
+    if (e.kind === 'async') outAsync.set(e.source, (outAsync.get(e.source) ?? 0) + e.calls);
+    else outSync.set(e.source, (outSync.get(e.source) ?? 0) + e.calls);
+    const g: GraphEdge = {
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      kind: e.kind,
+      calls: e.calls,
+      errors: e.errors,
+      p50Ms: e.lat.p50Ms,
+      p75Ms: e.lat.p75Ms,
+      p95Ms: e.lat.p95Ms,
+      p99Ms: e.lat.p99Ms,
+      paired: e.paired,
+      unpaired: e.unpaired,
+      traceIds: e.traceIds.slice(),
+    };
+    if (e.srv) {
+      g.serverP50Ms = e.srv.p50Ms;
+      g.serverP95Ms = e.srv.p95Ms;
+      g.serverP99Ms = e.srv.p99Ms;
+    }
+    edgeList.push(g);
+  }
+  const usedTargets = resolvedAway.size > 0 ? new Set(edgeList.map((e) => e.target)) : undefined;
+  const nodeList: GraphNode[] = [];
+  for (const n of nodes.values()) {
+    // An external node whose every call was resolved onto a real service is gone.
+    if (usedTargets && n.kind === 'external' && resolvedAway.get(n.id) === n.calls && !usedTargets.has(n.id)) continue;
+    const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, p50Ms: n.lat.p50Ms, p75Ms: n.lat.p75Ms, p95Ms: n.lat.p95Ms, p99Ms: n.lat.p99Ms };
+    if (n.kind === 'service') {
+      g.versions = [];
+      g.syncCallsOut = outSync.get(n.id) ?? 0;
+      g.asyncCallsOut = outAsync.get(n.id) ?? 0;
+    }
+    if (n.kind === 'database') {
+      g.dbSystem = n.dbSystem;
+      g.address = n.address;
+      g.namespace = n.namespace;
+      g.identityKnown = n.identityKnown;
+      g.tables = n.tables ? tablesOut(n.tables) : [];
+    }
+    if (n.kind === 'queue') {
+      g.messagingSystem = n.messagingSystem;
+      g.destination = n.destination;
+    }
+    nodeList.push(g);
+  }
+  nodeList.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  edgeList.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { nodes: nodeList, edges: edgeList, unpairedClientSpans, unpairedProducerSpans };
+}
+
+function tablesOut(tables: Map<string, Map<string, { reads: number; writes: number }>>): TableUse[] {
+  const out: TableUse[] = [];
+  for (const [name, bySvc] of tables) {
+    const readers: string[] = [];
+    const writers: string[] = [];
+    const counts: Record<string, { reads: number; writes: number }> = {};
+    for (const [svc, c] of bySvc) {
+      if (c.reads > 0) readers.push(svc);
+      if (c.writes > 0) writers.push(svc);
+      counts[svc] = { reads: c.reads, writes: c.writes };
+    }
+    out.push({ name, readers: readers.sort(), writers: writers.sort(), counts });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 export function freshnessOf(r: RollupReader): Freshness {
@@ -192,10 +368,10 @@ export function graphResponse(b: BuiltGraph, nowMs: number, freshness: Freshness
 }
 
 function asNodeKind(k: string): NodeKind {
-  return NODE_KINDS.has(k as NodeKind) ? (k as NodeKind) : 'service';
+  return NODE_KIND_SET.has(k as NodeKind) ? (k as NodeKind) : 'service';
 }
 
-function applyInfo(n: ReturnType<GraphAccumulator['node']>, i: NodeInfoRow): void {
+function applyInfo(n: NodeOut, i: NodeInfoRow): void {
   if (i.db_system !== null) {
     n.dbSystem = i.db_system;
     n.address = i.address ?? '';

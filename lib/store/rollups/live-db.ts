@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { SPAN_KINDS, STATUS_CODES, type Span } from '../../model/index.ts';
 import { mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
-import type { BucketDelta, NodeInfo, RollupDelta } from '../../live/delta.ts';
+import { ROLLUP_ACCURACY, type BucketDelta, type NodeInfo, type RollupDelta } from '../../live/delta.ts';
 import type { PendingClient } from '../../live/pending.ts';
 import { applyMigrations } from '../migrate/apply.ts';
 import { PRAGMAS } from '../sql/sqlite.ts';
@@ -12,6 +12,8 @@ import { Dictionary } from '../sqlite/dictionary.ts';
 import { readSpanPayload } from '../codec/span-payload.ts';
 import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
 import { LIVE_SQL } from './sql.ts';
+import { BlockWriter, GRAPH_TIERS, nodeKindCode, SketchScratch } from './graph-block.ts';
+import { mergeBlocks } from './graph-merge.ts';
 
 export interface FeedSpan {
   seq: number;
@@ -38,7 +40,10 @@ export interface FlushInput {
   nowMs: number;
   leaseMs: number;
   delta: RollupDelta;
-  /** Tiers to write, in minutes per bucket (1 and 60). */
+  /**
+   * Tiers of the per-row tables (node, operation, table, quality rollups) to write, in minutes per
+   * bucket (1 and 60). The graph blocks always get every GRAPH_TIERS tier they have.
+   */
   tiers: readonly number[];
   pendingAdded: PendingClient[];
   pendingRemoved: string[];
@@ -46,6 +51,33 @@ export interface FlushInput {
 }
 
 const TIERS_DEFAULT = [1, 60] as const;
+/** A coarse graph block is sealed once its last minute is this far behind the clock… */
+const SEAL_LAG_MINUTES = 2;
+/** …and none of its minutes was written for this long (a backfill or import is still going). */
+const SEAL_QUIET_MS = 60_000;
+/** How often flush looks for blocks to seal. */
+const SEAL_EVERY_MS = 15_000;
+const KEY_EDGE = 1;
+const KEY_NODE = 2;
+const KEY_OPERATION = 3;
+const KEY_NAME = 4;
+
+export interface SealOptions {
+  /** The clock, for the quiet check. */
+  nowMs: number;
+  /** Seal only blocks ending at or before this epoch minute (default: SEAL_LAG_MINUTES behind nowMs). */
+  upToMinute?: number;
+  /** Seal without waiting for quiet (before pruning the children). */
+  force?: boolean;
+}
+
+/** What the graph-block part of the last flush cost (bench and tests read it). */
+export interface BlockWriteStats {
+  blocksWritten: number;
+  bytesWritten: number;
+  sealed: number;
+  damaged: number;
+}
 
 /** File path of a SQLite store URL; throws StoreUrlError for URLs this layout cannot serve. */
 export function sqlitePathOf(url?: string): string {
@@ -60,6 +92,14 @@ export class LiveDb {
   private readonly st: Record<keyof typeof LIVE_SQL, Database.Statement>;
   private readonly infoWritten = new Map<string, string>();
   private readonly pruneStatements = new Map<string, Database.Statement>();
+  private readonly keyIds = new Map<string, number>();
+  /** Epoch minute → wall ms it was last written by this connection (the seal quiet check). */
+  private readonly touched = new Map<number, number>();
+  private lastSealMs = -Infinity;
+  private readonly lat = new SketchScratch();
+  private readonly srv = new SketchScratch();
+  /** The graph-block work of the most recent flush (and seal pass it ran). */
+  lastBlockStats: BlockWriteStats = { blocksWritten: 0, bytesWritten: 0, sealed: 0, damaged: 0 };
 
   constructor(url?: string, migrationsDir?: string) {
     this.db = new Database(sqlitePathOf(url));
@@ -202,6 +242,9 @@ export class LiveDb {
         const buckets = tier === 1 ? f.delta.minutes : f.delta.coarsen(tier);
         for (const [bucket, b] of buckets) this.writeBucket(tier, bucket, b);
       }
+      const stats: BlockWriteStats = { blocksWritten: 0, bytesWritten: 0, sealed: 0, damaged: 0 };
+      this.writeBlocks(f.delta, f.nowMs, stats);
+      this.lastBlockStats = stats;
       for (const info of f.delta.nodeInfo.values()) this.writeInfo(info);
       for (const key of f.pendingRemoved) {
         const [traceKey, spanId] = key.split(':');
@@ -214,24 +257,142 @@ export class LiveDb {
         );
       }
       db.exec('COMMIT');
-      return true;
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
-      // Node labels cached as written may not be: forget them so the next pass rewrites them.
+      // Node labels and keys cached as written may not be: forget them so the next pass rewrites them.
       this.infoWritten.clear();
+      this.keyIds.clear();
       throw err;
     }
+    if (f.nowMs - this.lastSealMs >= SEAL_EVERY_MS) {
+      this.lastSealMs = f.nowMs;
+      this.lastBlockStats.sealed = this.sealBlocks({ nowMs: f.nowMs });
+    }
+    return true;
+  }
+
+  /** The rollup_keys id of a name (inserted on first use, inside the caller's transaction). */
+  private key(type: number, a: string, b = '', c = ''): number {
+    const k = `${type}\u0000${a}\u0000${b}\u0000${c}`;
+    let id = this.keyIds.get(k);
+    if (id !== undefined) return id;
+    this.st.keyInsert.run(type, a, b, c);
+    id = Number((this.st.keyId.get(type, a, b, c) as { id: number }).id);
+    // Bounded: past it the cache starts over (ids are stable, re-reading them is only slower).
+    if (this.keyIds.size >= 500_000) this.keyIds.clear();
+    this.keyIds.set(k, id);
+    return id;
+  }
+
+  /** One bucket of a delta as a graph block. */
+  private deltaBlock(b: BucketDelta): Uint8Array | undefined {
+    if (b.edges.size === 0 && b.nodes.size === 0 && b.ops.size === 0) return undefined;
+    const w = new BlockWriter(ROLLUP_ACCURACY);
+    const lat = this.lat;
+    const srv = this.srv;
+    w.section();
+    const edges = [...b.edges.values()].map((e) => ({ e, key: this.key(KEY_EDGE, e.source, e.target, e.kind) })).sort((x, y) => x.key - y.key);
+    for (const { e, key } of edges) {
+      lat.reset();
+      lat.addSketch(e.lat);
+      srv.reset();
+      if (e.srv) srv.addSketch(e.srv);
+      const peer = e.peerService !== undefined ? this.key(KEY_NAME, e.peerService) + 1 : 0;
+      w.edge({ key, calls: e.calls, errors: e.errors, paired: e.paired, unpaired: e.unpaired, peer, traceIds: e.traceIds }, lat, srv);
+    }
+    w.section();
+    const nodes = [...b.nodes.values()].map((n) => ({ n, key: this.key(KEY_NODE, n.id) })).sort((x, y) => x.key - y.key);
+    for (const { n, key } of nodes) {
+      lat.reset();
+      lat.addSketch(n.lat);
+      w.node({ key, kind: nodeKindCode(n.kind), calls: n.calls, errors: n.errors }, lat);
+    }
+    w.section();
+    const ops = [...b.ops.values()].map((o) => this.key(KEY_OPERATION, o.service, o.operation)).sort((x, y) => x - y);
+    let prev = -1;
+    for (const k of ops) if (k !== prev) w.operation((prev = k));
+    return w.finish();
+  }
+
+  /**
+   * Adds the delta to the minute blocks and to every sealed coarser block holding those minutes
+   * (unsealed ones are built from their children when sealed), in the flush transaction.
+   */
+  private writeBlocks(delta: RollupDelta, nowMs: number, stats: BlockWriteStats): void {
+    const bodies: [number, Uint8Array][] = [];
+    for (const [minute, b] of delta.minutes) {
+      const body = this.deltaBlock(b);
+      if (body) bodies.push([minute, body]);
+    }
+    if (bodies.length === 0) return;
+    bodies.sort((x, y) => x[0] - y[0]);
+    for (const res of GRAPH_TIERS) {
+      const groups = new Map<number, Uint8Array[]>();
+      for (const [minute, body] of bodies) {
+        const bucket = Math.floor(minute / res) * res;
+        const g = groups.get(bucket);
+        if (g) g.push(body);
+        else groups.set(bucket, [body]);
+      }
+      for (const [bucket, adds] of groups) {
+        const cur = this.st.blockGet.get(res, bucket) as { body: Buffer } | undefined;
+        if (!cur && res > 1) continue;
+        let body: Uint8Array;
+        if (!cur && adds.length === 1) body = adds[0];
+        else {
+          const m = mergeBlocks(cur ? [cur.body, ...adds] : adds, ROLLUP_ACCURACY);
+          body = m.body;
+          stats.damaged += m.damaged;
+        }
+        this.st.blockPut.run(res, bucket, body);
+        stats.blocksWritten++;
+        stats.bytesWritten += body.length;
+      }
+    }
+    for (const [minute] of bodies) this.touched.set(minute, nowMs);
+    if (this.touched.size > 10_000) for (const [m, t] of this.touched) if (nowMs - t >= SEAL_QUIET_MS) this.touched.delete(m);
+  }
+
+  private quiet(from: number, to: number, nowMs: number): boolean {
+    for (const [m, t] of this.touched) if (m >= from && m < to && nowMs - t < SEAL_QUIET_MS) return false;
+    return true;
+  }
+
+  /**
+   * Builds coarse graph blocks from their children once their minutes are over and quiet, finest
+   * tier first (so a block's children are sealed before it), each in its own short transaction.
+   * Returns the blocks sealed. flush() calls it every SEAL_EVERY_MS; prune() with force before it
+   * deletes children.
+   */
+  sealBlocks(o: SealOptions): number {
+    const limit = o.upToMinute ?? Math.floor(o.nowMs / 60_000) - SEAL_LAG_MINUTES;
+    let sealed = 0;
+    for (let k = 1; k < GRAPH_TIERS.length; k++) {
+      const res = GRAPH_TIERS[k];
+      const child = GRAPH_TIERS[k - 1];
+      for (const { pb } of this.st.unsealed.all({ child, res }) as { pb: number }[]) {
+        if (pb + res > limit) break;
+        if (!o.force && !this.quiet(pb, pb + res, o.nowMs)) continue;
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          if (!this.st.blockGet.get(res, pb)) {
+            const children = (this.st.blockBodiesIn.all(child, pb, pb + res) as { body: Buffer }[]).map((r) => r.body);
+            this.st.blockPut.run(res, pb, mergeBlocks(children, ROLLUP_ACCURACY).body);
+            sealed++;
+          }
+          this.db.exec('COMMIT');
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      }
+    }
+    return sealed;
   }
 
   private writeBucket(res: number, bucket: number, b: BucketDelta): void {
     const st = this.st;
     st.bumpBucket.run(res, bucket);
-    for (const e of b.edges.values()) {
-      st.upsertEdge.run(
-        res, bucket, e.source, e.target, e.kind, e.calls, e.errors, e.paired, e.unpaired,
-        encodeSketch(e.lat), e.srv ? encodeSketch(e.srv) : null, e.peerService ?? null, e.traceIds.join(','),
-      );
-    }
     for (const n of b.nodes.values()) {
       st.upsertNode.run(res, bucket, n.id, n.kind, n.calls, n.errors, encodeSketch(n.lat), n.selfMs, n.looseMs);
     }
@@ -263,6 +424,19 @@ export class LiveDb {
    */
   prune(res: number, beforeBucket: number, limit = 5000): number {
     let n = 0;
+    // Graph blocks: tier 1 retention takes the 5- and 15-minute blocks too, the hour tier's the
+    // 6-hour and day blocks; a block goes once it lies wholly before the limit. Coarse blocks are
+    // sealed first, so the hour tier still answers what the minutes no longer can.
+    const blockTiers = res === 1 ? GRAPH_TIERS.filter((t) => t < 60) : res === 60 ? GRAPH_TIERS.filter((t) => t >= 60) : [];
+    if (res === 1) this.sealBlocks({ nowMs: 0, upToMinute: beforeBucket, force: true });
+    for (const t of blockTiers) {
+      let st = this.pruneStatements.get('graph_blocks');
+      if (!st) {
+        st = this.db.prepare('DELETE FROM graph_blocks WHERE rowid IN (SELECT rowid FROM graph_blocks WHERE res = ? AND bucket <= ? LIMIT ?)');
+        this.pruneStatements.set('graph_blocks', st);
+      }
+      n += st.run(t, beforeBucket - t, limit).changes;
+    }
     for (const table of ROLLUP_TABLES) {
       let st = this.pruneStatements.get(table);
       if (!st) {

@@ -4,28 +4,14 @@ import Database from 'better-sqlite3';
 import { PRAGMAS } from '../sql/sqlite.ts';
 import { sqlitePathOf } from './live-db.ts';
 import { LIVE_SQL } from './sql.ts';
+import { GRAPH_TIERS } from './graph-block.ts';
+import { coverWindow, type BlockSpan } from './graph-cover.ts';
 
 /** A bucket range of one tier: res minutes per bucket, buckets [from, to) in epoch minutes. */
 export interface BucketRange {
   res: number;
   from: number;
   to: number;
-}
-
-export interface EdgeRow {
-  /** `<source>-><target>|<kind>` (computed once when the row is read). */
-  id: string;
-  source: string;
-  target: string;
-  kind: string;
-  calls: number;
-  errors: number;
-  paired: number;
-  unpaired: number;
-  latency: Buffer;
-  server_latency: Buffer | null;
-  peer_service: string | null;
-  trace_ids: string;
 }
 
 export interface NodeRow {
@@ -76,6 +62,21 @@ export interface NodeInfoRow {
   destination: string | null;
 }
 
+/** The rollup_keys dictionary, by id (arrays indexed by id; type 0 = no such key). */
+export interface RollupKeys {
+  type: Uint8Array;
+  a: string[];
+  b: string[];
+  c: string[];
+}
+
+export interface GraphBlocks {
+  /** Block bodies, oldest first. */
+  bodies: Uint8Array[];
+  /** Which blocks: a tier's bucket, or a range of minute blocks. */
+  cover: BlockSpan[];
+}
+
 export interface FeedStatus {
   analyzedAtMs: number;
   cursorSeq: number;
@@ -88,14 +89,11 @@ const READ_PRAGMAS = PRAGMAS.filter((p) => !p.includes('journal_mode') && !p.inc
 export class RollupReader {
   private readonly db: Database.Database;
   private readonly st = new Map<string, Database.Statement>();
-  private readonly edgeCache = new Map<string, { version: number; rows: EdgeRow[] }>();
-  private cachedRows = 0;
+  private keyTable: RollupKeys = { type: new Uint8Array(1024), a: [], b: [], c: [] };
+  private maxKey = 0;
 
   /** The database must exist and be migrated (open the Store first, it applies migrations). */
-  constructor(
-    url?: string,
-    private readonly maxCachedRows = 400_000,
-  ) {
+  constructor(url?: string) {
     this.db = new Database(sqlitePathOf(url), { readonly: true, fileMustExist: true });
     for (const p of READ_PRAGMAS) this.db.exec(p);
   }
@@ -117,43 +115,45 @@ export class RollupReader {
   }
 
   /**
-   * Edge rows of the ranges, bucket by bucket, from a cache of decoded buckets: a bucket is
-   * re-read only when its version (rollup_buckets, bumped by every analyzer write) moved, so a
-   * window query over old minutes costs memory reads, not SQLite rows. Bounded by `maxCachedRows`.
+   * The graph blocks that cover [fromMinute, toMinute): the coarsest sealed block wherever one fits,
+   * minute blocks elsewhere (graph-cover.ts). A day of 10,000 edges is a few dozen blobs.
    */
-  edges(ranges: readonly BucketRange[]): EdgeRow[][] {
-    const out: EdgeRow[][] = [];
-    const versions = this.stmt(LIVE_SQL.bucketVersions);
-    const read = this.stmt(LIVE_SQL.edgesIn);
-    for (const r of ranges) {
-      if (r.to <= r.from) continue;
-      for (const v of versions.iterate(r.res, r.from, r.to) as IterableIterator<{ bucket: number; version: number }>) {
-        const key = `${r.res}:${v.bucket}`;
-        const hit = this.edgeCache.get(key);
-        if (hit && hit.version === Number(v.version)) {
-          // Re-insert: Map order is the LRU order.
-          this.edgeCache.delete(key);
-          this.edgeCache.set(key, hit);
-          out.push(hit.rows);
-          continue;
-        }
-        const rows = read.all(r.res, v.bucket, v.bucket + 1) as EdgeRow[];
-        for (const row of rows) row.id = `${row.source}->${row.target}|${row.kind}`;
-        if (hit) {
-          this.edgeCache.delete(key);
-          this.cachedRows -= hit.rows.length;
-        }
-        this.edgeCache.set(key, { version: Number(v.version), rows });
-        this.cachedRows += rows.length;
-        for (const [k, old] of this.edgeCache) {
-          if (this.cachedRows <= this.maxCachedRows || k === key) break;
-          this.edgeCache.delete(k);
-          this.cachedRows -= old.rows.length;
-        }
-        out.push(rows);
-      }
+  graphBlocks(fromMinute: number, toMinute: number): GraphBlocks {
+    const sealed = new Set<number>();
+    const list = this.stmt(LIVE_SQL.blocksIn).pluck(true);
+    for (const res of GRAPH_TIERS) {
+      if (res === 1 || toMinute - fromMinute < res) continue;
+      for (const bucket of list.iterate(res, fromMinute, toMinute - res + 1) as IterableIterator<number>) sealed.add(bucket * 8 + GRAPH_TIERS.indexOf(res));
     }
-    return out;
+    const cover = coverWindow(fromMinute, toMinute, (res, bucket) => sealed.has(bucket * 8 + GRAPH_TIERS.indexOf(res as (typeof GRAPH_TIERS)[number])));
+    const read = this.stmt(LIVE_SQL.blockBodiesIn).pluck(true);
+    const bodies: Uint8Array[] = [];
+    for (const c of cover) for (const body of read.iterate(c.res, c.from, c.to) as IterableIterator<Buffer>) bodies.push(body);
+    return { bodies, cover };
+  }
+
+  /**
+   * The key dictionary. Keys are immutable and never deleted, so it is read once and then only
+   * what was added since: exact, not a cache that can go stale.
+   */
+  keys(): RollupKeys {
+    const rows = this.stmt(LIVE_SQL.keysAfter).raw(true).all(this.maxKey) as [number, number, string, string, string][];
+    if (rows.length === 0) return this.keyTable;
+    const k = this.keyTable;
+    const top = Number(rows[rows.length - 1][0]);
+    if (top >= k.type.length) {
+      const t = new Uint8Array(Math.max(top + 1, k.type.length * 2));
+      t.set(k.type);
+      k.type = t;
+    }
+    for (const [id, type, a, b, c] of rows) {
+      k.type[id] = type;
+      k.a[id] = a;
+      k.b[id] = b;
+      k.c[id] = c;
+    }
+    this.maxKey = top;
+    return k;
   }
 
   /**

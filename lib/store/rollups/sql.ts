@@ -35,15 +35,6 @@ export const LIVE_SQL = {
   deletePending: `DELETE FROM live_pending WHERE trace_key = ? AND span_id = ?`,
   countPending: `SELECT count(*) AS n FROM live_pending`,
 
-  upsertEdge: `INSERT INTO edge_rollups (res, bucket, source, target, kind, calls, errors, paired, unpaired, latency, server_latency, peer_service, trace_ids)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (res, bucket, source, target, kind) DO UPDATE SET
-      calls = edge_rollups.calls + excluded.calls, errors = edge_rollups.errors + excluded.errors,
-      paired = edge_rollups.paired + excluded.paired, unpaired = edge_rollups.unpaired + excluded.unpaired,
-      latency = fl_sketch_merge(edge_rollups.latency, excluded.latency),
-      server_latency = fl_sketch_merge(edge_rollups.server_latency, excluded.server_latency),
-      peer_service = coalesce(excluded.peer_service, edge_rollups.peer_service),
-      trace_ids = fl_ids_merge(edge_rollups.trace_ids, excluded.trace_ids)`,
   upsertNode: `INSERT INTO node_rollups (res, bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (res, bucket, node_id) DO UPDATE SET
       calls = node_rollups.calls + excluded.calls, errors = node_rollups.errors + excluded.errors,
@@ -70,9 +61,20 @@ export const LIVE_SQL = {
       namespace = excluded.namespace, identity_known = excluded.identity_known, messaging_system = excluded.messaging_system,
       destination = excluded.destination`,
 
+  // Graph blocks (graph-block.ts) and the dictionary their keys point into.
+  keyInsert: `INSERT INTO rollup_keys (type, a, b, c) VALUES (?, ?, ?, ?) ON CONFLICT (type, a, b, c) DO NOTHING`,
+  keyId: `SELECT id FROM rollup_keys WHERE type = ? AND a = ? AND b = ? AND c = ?`,
+  keysAfter: `SELECT id, type, a, b, c FROM rollup_keys WHERE id > ? ORDER BY id`,
+  blockGet: `SELECT version, body FROM graph_blocks WHERE res = ? AND bucket = ?`,
+  blockPut: `INSERT INTO graph_blocks (res, bucket, version, body) VALUES (?, ?, 1, ?)
+    ON CONFLICT (res, bucket) DO UPDATE SET version = graph_blocks.version + 1, body = excluded.body`,
+  blocksIn: `SELECT bucket FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ?`,
+  blockBodiesIn: `SELECT body FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
+  /** Coarse buckets of width @res with a child block (tier @child) but no block of their own yet: to seal. */
+  unsealed: `SELECT DISTINCT (c.bucket / @res) * @res AS pb FROM graph_blocks c WHERE c.res = @child
+    AND NOT EXISTS (SELECT 1 FROM graph_blocks p WHERE p.res = @res AND p.bucket = (c.bucket / @res) * @res) ORDER BY pb`,
+
   // Read side: one tier (res) and a bucket range per statement; a window is at most three ranges.
-  edgesIn: `SELECT source, target, kind, calls, errors, paired, unpaired, latency, server_latency, peer_service, trace_ids
-    FROM edge_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
   nodesIn: `SELECT bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms FROM node_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
   serviceNodesIn: `SELECT bucket, node_id, calls, errors, latency, self_ms, loose_ms FROM node_rollups
     WHERE res = ? AND bucket >= ? AND bucket < ? AND kind = 'service'`,

@@ -1,0 +1,527 @@
+// The graph of one rollup bucket as ONE blob: every edge and node of the bucket with its counters
+// and latency sketch cells, keyed by integer ids of the rollup_keys dictionary. A window query
+// reads O(tiers) blobs instead of one SQLite row per edge per minute (measured: ~5.6 µs per row
+// read and ~11 µs per row merged as sketch objects; at 10,000 edges that alone is seconds).
+//
+// Layout (varints are LEB128, f64 little-endian):
+//   u8 format=1 | f64 accuracy
+//   varint edges | per edge, ascending key: varint key gap | varint entry bytes | varint calls,
+//     errors, paired, unpaired | varint peer (0, or name key + 1) | u8 trace ids, each u8 length
+//     + UTF-8 | sketch | u8 has server sketch [| sketch]
+//   varint nodes | per node, ascending key: varint key gap | varint entry bytes | u8 kind code |
+//     varint calls, errors | sketch
+//   varint operations | ascending operation keys as gaps (distinct operations per service)
+// sketch: u8 flags (1 = integral counts) | zeros (varint or f64) | varint cells | [zigzag varint
+//   first index | per cell: varint gap (not before the first) + count (varint or f64)] |
+//   f64 min, f64 max when it holds anything.
+// A sketch here is the bucket counts of LatencySketch (lib/analysis/stats/sketch.ts), so merged
+// cells give exactly the quantiles a merged LatencySketch would.
+import type { LatencySketch } from '../../analysis/stats/sketch.ts';
+
+export const BLOCK_FORMAT = 1;
+/** Block tiers in minutes; each divides the next, so a window is covered by whole blocks. */
+export const GRAPH_TIERS = [1, 5, 15, 60, 360, 1440] as const;
+export const NODE_KINDS = ['service', 'database', 'queue', 'external', 'client'] as const;
+export const MAX_BLOCK_TRACE_IDS = 5;
+
+// ---- bytes ---------------------------------------------------------------------------------
+
+export class ByteWriter {
+  buf: Uint8Array;
+  private dv: DataView;
+  p = 0;
+
+  constructor(size = 1 << 16) {
+    this.buf = new Uint8Array(size);
+    this.dv = new DataView(this.buf.buffer);
+  }
+
+  ensure(n: number): void {
+    if (this.p + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.p + n + 1024));
+    next.set(this.buf.subarray(0, this.p));
+    this.buf = next;
+    this.dv = new DataView(next.buffer);
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.p++] = v;
+  }
+
+  varint(v: number): void {
+    this.ensure(10);
+    const b = this.buf;
+    while (v >= 0x80) {
+      b[this.p++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    b[this.p++] = v;
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.dv.setFloat64(this.p, v, true);
+    this.p += 8;
+  }
+
+  bytes(src: Uint8Array): void {
+    this.ensure(src.length);
+    this.buf.set(src, this.p);
+    this.p += src.length;
+  }
+
+  /** The written bytes as a copy of exact length (the buffer is reused). */
+  take(): Uint8Array {
+    return this.buf.slice(0, this.p);
+  }
+}
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder();
+
+/** Reads a block; every read past the end or malformed sets `bad` instead of throwing. */
+export class ByteReader {
+  readonly dv: DataView;
+  p = 0;
+  bad = false;
+
+  constructor(readonly buf: Uint8Array) {
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  u8(): number {
+    if (this.p >= this.buf.length) {
+      this.bad = true;
+      return 0;
+    }
+    return this.buf[this.p++];
+  }
+
+  varint(): number {
+    const b = this.buf;
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.p >= b.length) break;
+      const x = b[this.p++];
+      v += (x & 0x7f) * mul;
+      if (x < 0x80) return v;
+      mul *= 0x80;
+    }
+    this.bad = true;
+    return 0;
+  }
+
+  f64(): number {
+    if (this.p + 8 > this.buf.length) {
+      this.bad = true;
+      this.p = this.buf.length;
+      return 0;
+    }
+    const v = this.dv.getFloat64(this.p, true);
+    this.p += 8;
+    return v;
+  }
+
+  str(len: number): string {
+    if (this.p + len > this.buf.length) {
+      this.bad = true;
+      this.p = this.buf.length;
+      return '';
+    }
+    const s = utf8d.decode(this.buf.subarray(this.p, this.p + len));
+    this.p += len;
+    return s;
+  }
+}
+
+const zigzag = (v: number): number => (v < 0 ? -2 * v - 1 : 2 * v);
+const unzigzag = (v: number): number => (v % 2 === 1 ? -(v + 1) / 2 : v / 2);
+
+// ---- sketch cells --------------------------------------------------------------------------
+
+/** Cell indexes a scratch holds: values from 1e-6 ms (index ≈ -690 at 1%) to far beyond an hour. */
+const SCRATCH_LO = -2048;
+const SCRATCH_SIZE = 8192;
+
+/**
+ * Adds sketch cells into one dense array (no object per input), then reads quantiles from it or
+ * writes it back as cells. One scratch serves every sketch of a query in turn: reset() clears only
+ * the touched range.
+ */
+export class SketchScratch {
+  readonly counts = new Float64Array(SCRATCH_SIZE);
+  lo = SCRATCH_SIZE;
+  hi = -1;
+  zeros = 0;
+  n = 0;
+  min = Infinity;
+  max = -Infinity;
+  integral = true;
+  /** Inputs that could not be read (damaged bytes): skipped, counted by the caller. */
+  damaged = 0;
+
+  reset(): void {
+    if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
+    this.lo = SCRATCH_SIZE;
+    this.hi = -1;
+    this.zeros = 0;
+    this.n = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.integral = true;
+  }
+
+  get empty(): boolean {
+    return this.n === 0;
+  }
+
+  /** Adds a LatencySketch (the live analyzer's delta). */
+  addSketch(s: LatencySketch): void {
+    const j = s.toJSON();
+    if (j.n === 0) return;
+    const base = j.o - SCRATCH_LO;
+    if (base < 0 || base + j.c.length > SCRATCH_SIZE) {
+      this.damaged++;
+      return;
+    }
+    const c = this.counts;
+    for (let k = 0; k < j.c.length; k++) {
+      const v = j.c[k];
+      if (v === 0) continue;
+      const i = base + k;
+      c[i] += v;
+      if (i < this.lo) this.lo = i;
+      if (i > this.hi) this.hi = i;
+      if (!Number.isInteger(v)) this.integral = false;
+    }
+    if (!Number.isInteger(j.z)) this.integral = false;
+    this.zeros += j.z;
+    this.n += j.n;
+    if (j.min < this.min) this.min = j.min;
+    if (j.max > this.max) this.max = j.max;
+  }
+
+  /**
+   * Adds the sketch cells at r.p and moves past them. A damaged sketch adds nothing: cells are
+   * validated first, then added.
+   */
+  addCells(r: ByteReader): void {
+    const flags = r.u8();
+    const integral = (flags & 1) === 1;
+    const zeros = integral ? r.varint() : r.f64();
+    const cells = r.varint();
+    if (r.bad) return;
+    const start = r.p;
+    let first = 0;
+    let total = zeros;
+    if (cells > 0) {
+      first = unzigzag(r.varint()) - SCRATCH_LO;
+      let at = first;
+      for (let k = 0; k < cells; k++) {
+        if (k > 0) at += r.varint() + 1;
+        total += integral ? r.varint() : r.f64();
+      }
+      if (r.bad || first < 0 || at >= SCRATCH_SIZE) {
+        r.bad = true;
+        return;
+      }
+    }
+    const mn = total > 0 ? r.f64() : 0;
+    const mx = total > 0 ? r.f64() : 0;
+    if (r.bad) return;
+    const end = r.p;
+    if (cells > 0) {
+      // Second pass adds (the first proved the cells readable and in range).
+      r.p = start;
+      r.varint();
+      const c = this.counts;
+      let at = first;
+      for (let k = 0; k < cells; k++) {
+        if (k > 0) at += r.varint() + 1;
+        c[at] += integral ? r.varint() : r.f64();
+      }
+      if (first < this.lo) this.lo = first;
+      if (at > this.hi) this.hi = at;
+      r.p = end;
+    }
+    if (!integral) this.integral = false;
+    this.zeros += zeros;
+    this.n += total;
+    if (total > 0) {
+      if (mn < this.min) this.min = mn;
+      if (mx > this.max) this.max = mx;
+    }
+  }
+
+  /**
+   * The cells as LatencySketch JSON (for LatencySketch.fromJSON). Blocks keep no sum of values, so
+   * `sum` is 0: quantiles are exact, the mean is not available.
+   */
+  toJson(accuracy: number): { a: number; z: number; o: number; c: number[]; n: number; sum: number; min: number; max: number } {
+    const c = this.hi >= this.lo ? Array.from(this.counts.subarray(this.lo, this.hi + 1)) : [];
+    return { a: accuracy, z: this.zeros, o: this.hi >= this.lo ? this.lo + SCRATCH_LO : 0, c, n: this.n, sum: 0, min: this.n ? this.min : 0, max: this.n ? this.max : 0 };
+  }
+
+  write(w: ByteWriter): void {
+    const c = this.counts;
+    let cells = 0;
+    for (let i = this.lo; i <= this.hi; i++) if (c[i] !== 0) cells++;
+    const integral = this.integral;
+    w.u8(integral ? 1 : 0);
+    if (integral) w.varint(this.zeros);
+    else w.f64(this.zeros);
+    w.varint(cells);
+    let prev = -1;
+    for (let i = this.lo; i <= this.hi; i++) {
+      const v = c[i];
+      if (v === 0) continue;
+      if (prev < 0) w.varint(zigzag(i + SCRATCH_LO));
+      else w.varint(i - prev - 1);
+      prev = i;
+      if (integral) w.varint(v);
+      else w.f64(v);
+    }
+    if (this.n > 0) {
+      w.f64(this.min);
+      w.f64(this.max);
+    }
+  }
+
+  /**
+   * Quantiles (ascending qs) exactly as LatencySketch.quantiles computes them over the same
+   * cells, so a window's percentiles do not depend on which tiers answered it.
+   */
+  quantiles(qs: readonly number[], gamma: number, out: number[]): void {
+    for (let i = 0; i < qs.length; i++) out[i] = 0;
+    if (this.n === 0) return;
+    const n1 = this.n - 1;
+    let qi = 0;
+    while (qi < qs.length && qs[qi] <= 0) out[qi++] = this.min;
+    let seen = this.zeros;
+    while (qi < qs.length && qs[qi] < 1 && qs[qi] * n1 < seen) out[qi++] = Math.max(0, this.min);
+    if (qi < qs.length && qs[qi] < 1) {
+      const scale = 2 / (gamma + 1);
+      const c = this.counts;
+      for (let i = this.lo; i <= this.hi; i++) {
+        const v = c[i];
+        if (v === 0) continue;
+        seen += v;
+        if (seen <= qs[qi] * n1) continue;
+        const x = Math.min(this.max, Math.max(this.min, scale * Math.pow(gamma, i + SCRATCH_LO)));
+        while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = x;
+        if (qi >= qs.length || qs[qi] >= 1) break;
+      }
+    }
+    while (qi < qs.length) out[qi++] = this.max;
+  }
+}
+
+/** Moves past one sketch without adding it (r.bad on damage). */
+export function skipCells(r: ByteReader): void {
+  const integral = (r.u8() & 1) === 1;
+  let total = integral ? r.varint() : r.f64();
+  const cells = r.varint();
+  if (cells > 0) r.varint();
+  for (let k = 0; k < cells && !r.bad; k++) {
+    if (k > 0) r.varint();
+    total += integral ? r.varint() : r.f64();
+  }
+  if (total > 0) r.p += 16;
+  if (r.p > r.buf.length) r.bad = true;
+}
+
+// ---- entries -------------------------------------------------------------------------------
+
+/** One edge of a block, as the writer assembles it. */
+export interface EdgeEntry {
+  key: number;
+  calls: number;
+  errors: number;
+  paired: number;
+  unpaired: number;
+  /** rollup_keys id of the peer name + 1; 0 for none. */
+  peer: number;
+  traceIds: string[];
+}
+
+export interface NodeEntry {
+  key: number;
+  kind: number;
+  calls: number;
+  errors: number;
+}
+
+export function nodeKindCode(kind: string): number {
+  const i = (NODE_KINDS as readonly string[]).indexOf(kind);
+  return i < 0 ? 0 : i;
+}
+
+/**
+ * Writes a block entry by entry, in ascending key order per section: edges(), then nodes(), then
+ * operations(). Sketches are written from a scratch (the caller fills it per entry).
+ */
+export class BlockWriter {
+  private readonly w = new ByteWriter();
+  private readonly entry = new ByteWriter(1024);
+  private prev = -1;
+  private countAt = 0;
+  private count = 0;
+
+  constructor(accuracy: number) {
+    this.w.u8(BLOCK_FORMAT);
+    this.w.f64(accuracy);
+  }
+
+  /** Starts a section: its entry count is patched in at the end (fixed 5-byte varint). */
+  section(): void {
+    if (this.count >= 0 && this.countAt > 0) this.patchCount();
+    this.w.ensure(5);
+    this.countAt = this.w.p;
+    this.w.p += 5;
+    this.count = 0;
+    this.prev = -1;
+  }
+
+  private patchCount(): void {
+    let v = this.count;
+    const b = this.w.buf;
+    for (let i = 0; i < 5; i++) {
+      b[this.countAt + i] = (v & 0x7f) | (i < 4 ? 0x80 : 0);
+      v = Math.floor(v / 0x80);
+    }
+  }
+
+  private begin(key: number): ByteWriter {
+    if (key <= this.prev) throw new RangeError(`block keys must ascend (${key} after ${this.prev})`);
+    this.w.varint(key - this.prev - 1);
+    this.prev = key;
+    this.count++;
+    this.entry.p = 0;
+    return this.entry;
+  }
+
+  private end(): void {
+    this.w.varint(this.entry.p);
+    this.w.bytes(this.entry.buf.subarray(0, this.entry.p));
+  }
+
+  edge(e: EdgeEntry, lat: SketchScratch, srv: SketchScratch | undefined): void {
+    const x = this.begin(e.key);
+    x.varint(e.calls);
+    x.varint(e.errors);
+    x.varint(e.paired);
+    x.varint(e.unpaired);
+    x.varint(e.peer);
+    const ids = e.traceIds.length > MAX_BLOCK_TRACE_IDS ? e.traceIds.slice(0, MAX_BLOCK_TRACE_IDS) : e.traceIds;
+    x.u8(ids.length);
+    for (const id of ids) {
+      x.ensure(id.length * 3 + 1);
+      const lenAt = x.p++;
+      const { written } = utf8.encodeInto(id.slice(0, 80), x.buf.subarray(x.p));
+      x.buf[lenAt] = written;
+      x.p += written;
+    }
+    lat.write(x);
+    if (srv && !srv.empty) {
+      x.u8(1);
+      srv.write(x);
+    } else x.u8(0);
+    this.end();
+  }
+
+  node(n: NodeEntry, lat: SketchScratch): void {
+    const x = this.begin(n.key);
+    x.u8(n.kind);
+    x.varint(n.calls);
+    x.varint(n.errors);
+    lat.write(x);
+    this.end();
+  }
+
+  operation(key: number): void {
+    if (key <= this.prev) throw new RangeError(`block keys must ascend (${key} after ${this.prev})`);
+    this.w.varint(key - this.prev - 1);
+    this.prev = key;
+    this.count++;
+  }
+
+  finish(): Uint8Array {
+    this.patchCount();
+    return this.w.take();
+  }
+}
+
+/** The accuracy a block's sketches were built with, or 0 when the header is unreadable. */
+export function blockAccuracy(body: Uint8Array): number {
+  if (body.length < 9 || body[0] !== BLOCK_FORMAT) return 0;
+  const a = new DataView(body.buffer, body.byteOffset, body.byteLength).getFloat64(1, true);
+  return a > 0 && a < 1 ? a : 0;
+}
+
+/**
+ * Walks one section of a block entry by entry. After next() returns true, `key` is the entry's
+ * key and the reader `r` stands at its fields; `end` is where the entry stops, so a consumer may
+ * read some fields and jump to `end`.
+ */
+export class SectionCursor {
+  key = -1;
+  end = 0;
+  left = 0;
+
+  constructor(readonly r: ByteReader) {
+    this.left = r.varint();
+  }
+
+  next(): boolean {
+    const r = this.r;
+    // Whatever the consumer read of the previous entry, the next one starts at its end.
+    if (this.key >= 0) r.p = this.end;
+    if (this.left <= 0 || r.bad) return false;
+    this.left--;
+    this.key += r.varint() + 1;
+    const len = r.varint();
+    this.end = r.p + len;
+    if (r.bad || this.end > r.buf.length) {
+      r.bad = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Moves past the rest of the section (for a section whose entries are not wanted). */
+  skipRest(): void {
+    while (this.next());
+  }
+}
+
+/** Reads the operation keys section (ascending). */
+export function readOperationKeys(r: ByteReader, out: (key: number) => void): void {
+  let n = r.varint();
+  let key = -1;
+  while (n-- > 0 && !r.bad) {
+    key += r.varint() + 1;
+    out(key);
+  }
+}
+
+/** Reads an edge entry's trace ids (at r.p) into `into`, keeping at most `max` distinct. */
+export function readTraceIds(r: ByteReader, into: string[], max: number): void {
+  const n = r.u8();
+  for (let i = 0; i < n && !r.bad; i++) {
+    const len = r.u8();
+    if (into.length >= max) {
+      r.p += len;
+      continue;
+    }
+    const id = r.str(len);
+    if (!into.includes(id)) into.push(id);
+  }
+}
+
+export function skipTraceIds(r: ByteReader): void {
+  const n = r.u8();
+  for (let i = 0; i < n && !r.bad; i++) r.p += r.u8();
+  if (r.p > r.buf.length) r.bad = true;
+}

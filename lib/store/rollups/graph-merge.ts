@@ -1,0 +1,196 @@
+// Merges graph blocks (graph-block.ts) key by key: every block is sorted by key, so one forward
+// pass over all of them visits each edge and node once, with its sketch cells summed in a dense
+// scratch. The writer uses it to add a delta to a block and to seal a coarse block from its
+// children; the graph query uses it to answer a window. Blocks are given oldest first: the
+// newest peer name wins and example trace ids are the first ones seen, as in a row-by-row merge.
+import {
+  BlockWriter,
+  ByteReader,
+  MAX_BLOCK_TRACE_IDS,
+  readOperationKeys,
+  readTraceIds,
+  SectionCursor,
+  SketchScratch,
+  blockAccuracy,
+  skipTraceIds,
+} from './graph-block.ts';
+
+export interface MergedEdge {
+  key: number;
+  calls: number;
+  errors: number;
+  paired: number;
+  unpaired: number;
+  /** Peer name key + 1, 0 for none. */
+  peer: number;
+  traceIds: string[];
+  lat: SketchScratch;
+  /** Empty when no block had a server-side sketch for this edge. */
+  srv: SketchScratch;
+}
+
+export interface MergedNode {
+  key: number;
+  kind: number;
+  calls: number;
+  errors: number;
+  lat: SketchScratch;
+}
+
+/** Section by section: call edges(), then nodes(), then operations() (each at most once, in order). */
+export class BlockMerge {
+  private readonly readers: ByteReader[] = [];
+  private readonly lat = new SketchScratch();
+  private readonly srv = new SketchScratch();
+  /** Blocks (or their remaining sections) that could not be read: skipped, counted. */
+  damaged = 0;
+  private stage = 0;
+
+  constructor(
+    bodies: readonly (Uint8Array | null | undefined)[],
+    readonly accuracy: number,
+    /** Skip reading trace ids (a caller that does not show them). */
+    private readonly withTraceIds = true,
+  ) {
+    for (const b of bodies) {
+      if (!b || b.length === 0) continue;
+      if (blockAccuracy(b) !== accuracy) {
+        this.damaged++;
+        continue;
+      }
+      const r = new ByteReader(b);
+      r.p = 9;
+      this.readers.push(r);
+    }
+  }
+
+  get blocks(): number {
+    return this.readers.length;
+  }
+
+  /** Sketch cells that could not be read, across every merged entry. */
+  get damagedCells(): number {
+    return this.lat.damaged + this.srv.damaged;
+  }
+
+  private cursors(): (SectionCursor | undefined)[] {
+    return this.readers.map((r) => (r.bad ? undefined : new SectionCursor(r)));
+  }
+
+  private advance(cs: (SectionCursor | undefined)[], i: number): void {
+    const c = cs[i]!;
+    if (c.next()) return;
+    if (c.r.bad) this.damaged++;
+    cs[i] = undefined;
+  }
+
+  edges(visit: (e: MergedEdge) => void): void {
+    if (this.stage++ !== 0) throw new Error('BlockMerge: edges() comes first, once');
+    const cs = this.cursors();
+    for (let i = 0; i < cs.length; i++) if (cs[i]) this.advance(cs, i);
+    const e: MergedEdge = { key: 0, calls: 0, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [], lat: this.lat, srv: this.srv };
+    for (;;) {
+      let k = Infinity;
+      for (const c of cs) if (c && c.key < k) k = c.key;
+      if (k === Infinity) return;
+      e.key = k;
+      e.calls = e.errors = e.paired = e.unpaired = e.peer = 0;
+      e.traceIds = [];
+      this.lat.reset();
+      this.srv.reset();
+      for (let i = 0; i < cs.length; i++) {
+        const c = cs[i];
+        if (!c || c.key !== k) continue;
+        const r = c.r;
+        e.calls += r.varint();
+        e.errors += r.varint();
+        e.paired += r.varint();
+        e.unpaired += r.varint();
+        const peer = r.varint();
+        if (peer !== 0) e.peer = peer;
+        if (this.withTraceIds) readTraceIds(r, e.traceIds, MAX_BLOCK_TRACE_IDS);
+        else skipTraceIds(r);
+        this.lat.addCells(r);
+        if (r.u8() === 1) this.srv.addCells(r);
+        this.advance(cs, i);
+      }
+      visit(e);
+    }
+  }
+
+  nodes(visit: (n: MergedNode) => void): void {
+    if (this.stage++ !== 1) throw new Error('BlockMerge: nodes() comes after edges(), once');
+    const cs = this.cursors();
+    for (let i = 0; i < cs.length; i++) if (cs[i]) this.advance(cs, i);
+    const n: MergedNode = { key: 0, kind: 0, calls: 0, errors: 0, lat: this.lat };
+    for (;;) {
+      let k = Infinity;
+      for (const c of cs) if (c && c.key < k) k = c.key;
+      if (k === Infinity) return;
+      n.key = k;
+      n.calls = n.errors = 0;
+      this.lat.reset();
+      for (let i = 0; i < cs.length; i++) {
+        const c = cs[i];
+        if (!c || c.key !== k) continue;
+        const r = c.r;
+        n.kind = r.u8();
+        n.calls += r.varint();
+        n.errors += r.varint();
+        this.lat.addCells(r);
+        this.advance(cs, i);
+      }
+      visit(n);
+    }
+  }
+
+  operations(visit: (key: number) => void): void {
+    if (this.stage++ !== 2) throw new Error('BlockMerge: operations() comes after nodes(), once');
+    for (const r of this.readers) {
+      if (r.bad) continue;
+      readOperationKeys(r, visit);
+      if (r.bad) this.damaged++;
+    }
+  }
+}
+
+/** One block holding the sum of `bodies` (oldest first); damaged inputs are skipped and counted. */
+export function mergeBlocks(bodies: readonly (Uint8Array | null | undefined)[], accuracy: number): { body: Uint8Array; damaged: number } {
+  const m = new BlockMerge(bodies, accuracy);
+  const w = new BlockWriter(accuracy);
+  w.section();
+  m.edges((e) => w.edge(e, e.lat, e.srv));
+  w.section();
+  m.nodes((n) => w.node(n, n.lat));
+  w.section();
+  const ops: number[] = [];
+  m.operations((k) => ops.push(k));
+  ops.sort((a, b) => a - b);
+  let prev = -1;
+  for (const k of ops) if (k !== prev) w.operation((prev = k));
+  return { body: w.finish(), damaged: m.damaged + m.damagedCells };
+}
+
+/**
+ * Edge key → peer name key + 1 for every edge that names an uninstrumented peer in any block (the
+ * newest name wins). Reads only counters, so it costs a fraction of a merge: the graph query uses
+ * it to know up front which edges it may have to merge again after resolving peers.
+ */
+export function peerKeys(bodies: readonly (Uint8Array | null | undefined)[], accuracy: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const b of bodies) {
+    if (!b || blockAccuracy(b) !== accuracy) continue;
+    const r = new ByteReader(b);
+    r.p = 9;
+    const c = new SectionCursor(r);
+    while (c.next()) {
+      r.varint();
+      r.varint();
+      r.varint();
+      r.varint();
+      const peer = r.varint();
+      if (peer !== 0) out.set(c.key, peer);
+    }
+  }
+  return out;
+}
