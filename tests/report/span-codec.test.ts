@@ -116,4 +116,13 @@ describe('span codec', () => {
     }
     expect(roundTrip(batches)).toEqual(batches);
   });
+
+  it('past the string and resource tables\' bounds, values are sent inline and still decode', () => {
+    const many: Span[] = Array.from({ length: 100_050 }, (_, i) => span({ attributes: { unique: `value-${i}` }, resource: i >= 99_990 ? { serviceName: `svc-${i}`, attributes: { i } } : resource }));
+    const resources: Span[] = Array.from({ length: 10_050 }, (_, i) => span({ resource: { serviceName: `r-${i}`, attributes: {} } }));
+    // The last two share one resource object that is past the table bound: sent inline twice.
+    const last = [span({ attributes: { unique: 'value-100049' } }), resources[10_049], span({ spanId: '00000000000000aa', resource: resources[10_049].resource })];
+    const out = roundTrip([many.slice(0, 60_000), many.slice(60_000), resources, last]);
+    expect(out.flat()).toEqual([...many, ...resources, ...last]);
+  });
 });

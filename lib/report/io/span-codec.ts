@@ -12,10 +12,10 @@ import type { Attributes, AttributeValue, InstrumentationScope, Resource, Span, 
 import { SPAN_KINDS, STATUS_CODES } from '../../model/index.ts';
 
 /** Bounds on what one reader interns (the decoder keeps the same tables). */
-const MAX_STRINGS = 200_000;
-const MAX_STRING_CHARS = 16 * 1024 * 1024;
+const MAX_STRINGS = 100_000;
+const MAX_STRING_CHARS = 4 * 1024 * 1024;
 const MAX_INTERNED_LENGTH = 512;
-const MAX_SHAPES = 50_000;
+const MAX_SHAPES = 10_000;
 
 // String header: (x << 2) | tag, with x an index (REF) or a byte length (NEW, INLINE).
 const STR_REF = 0;
