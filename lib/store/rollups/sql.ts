@@ -71,8 +71,9 @@ export const LIVE_SQL = {
   blocksIn: `SELECT bucket FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ?`,
   blockBodiesIn: `SELECT body FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
   /** Coarse buckets of width @res with a child block (tier @child) but no block of their own yet: to seal. */
-  unsealed: `SELECT DISTINCT (c.bucket / @res) * @res AS pb FROM graph_blocks c WHERE c.res = @child
-    AND NOT EXISTS (SELECT 1 FROM graph_blocks p WHERE p.res = @res AND p.bucket = (c.bucket / @res) * @res) ORDER BY pb`,
+  // (Bound numbers are REALs, so `bucket / @res` would not truncate; `%` works on integers.)
+  unsealed: `SELECT DISTINCT c.bucket - c.bucket % @res AS pb FROM graph_blocks c WHERE c.res = @child
+    AND NOT EXISTS (SELECT 1 FROM graph_blocks p WHERE p.res = @res AND p.bucket = c.bucket - c.bucket % @res) ORDER BY pb`,
 
   // Read side: one tier (res) and a bucket range per statement; a window is at most three ranges.
   nodesIn: `SELECT bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms FROM node_rollups WHERE res = ? AND bucket >= ? AND bucket < ?`,
