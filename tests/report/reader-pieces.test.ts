@@ -86,6 +86,15 @@ describe('JSON-lines in pieces on reader threads', () => {
     expect(b.howRead).toEqual(['whole', 'whole']);
   });
 
+  it('pretty-printed OTLP JSON is read whole by one reader, with the same result', async () => {
+    const f = file('pretty.json', JSON.stringify(JSON.parse(planted[0]), null, 2));
+    const a = await straight([f]);
+    const b = await inPieces([f]);
+    same(a, b);
+    expect(b.howRead).toEqual(['whole']);
+    expect(b.inputs[0].format).toBe('otlp-json');
+  });
+
   it('a truncated last line and an invalid line are the same input errors, with their positions', async () => {
     const cut = file('cut.jsonl', planted.join('\n').slice(0, -40));
     const broken = file('broken.jsonl', [...planted.slice(0, 7), '{"resourceSpans": [ }', ...planted.slice(8)].join('\n'));

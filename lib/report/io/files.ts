@@ -1,5 +1,7 @@
-// Trace files → one streaming Analyzer: every file is read in batches (readTraceFile) and fed
-// straight in, so memory holds the compact spans the analysis needs, never a file's text.
+// Trace files → one streaming Analyzer: every file is read in batches and fed straight in, so
+// memory holds the compact spans the analysis needs, never a file's text. Small inputs are read
+// on this thread (readTraceFile); big ones by reader threads (reader-pool.ts) while this thread
+// analyzes.
 import { Analyzer, type FullAnalysis } from '../../analysis/analyze.ts';
 import type { FaultlineConfig } from '../../analysis/findings/index.ts';
 import { readTraceFile, TraceFileError } from '../../otlp/files.ts';
@@ -111,7 +113,10 @@ async function totalBytes(files: readonly string[]): Promise<number> {
   return n;
 }
 
-/** Plain OTLP JSON-lines, by its first bytes: read in pieces on several readers (else whole, on one). */
+/**
+ * Plain OTLP JSON-lines, by its first bytes (an OTLP request whose first line is one whole
+ * object, or longer than the look): read in pieces on several readers, else whole on one.
+ */
 async function looksLikeJsonLines(file: string): Promise<boolean> {
   let fh;
   try {
@@ -119,7 +124,9 @@ async function looksLikeJsonLines(file: string): Promise<boolean> {
     const head = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
     const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '');
-    return /^\{/.test(text) && /"resource_?[sS]pans"\s*:/.test(text);
+    const nl = text.indexOf('\n');
+    const first = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/, '');
+    return first.startsWith('{') && (nl < 0 || first.endsWith('}')) && /"resource_?[sS]pans"\s*:/.test(text);
   } catch {
     return false;
   } finally {
