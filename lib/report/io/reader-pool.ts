@@ -77,6 +77,9 @@ class Reader {
     if (this.failed) return Promise.reject(this.failed);
     this.outstanding++;
     const answer = new Promise<FromReader>((resolve, reject) => this.pieces.set(seq, { resolve, reject }));
+    // Answers are awaited in file order; one that fails while an earlier one is awaited must not
+    // count as unhandled (the caller sees the failure when it reaches it).
+    answer.catch(() => undefined);
     this.post({ type: 'lines', seq, buffer, bytes, firstLine }, [buffer]);
     return answer;
   }
@@ -209,7 +212,6 @@ export class ReaderPool {
       while (inOrder.length > 0) await take();
     } finally {
       // Answers still owed after a failure are dropped with the pool.
-      for (const p of inOrder) p.answer.catch(() => undefined);
       await fh.close();
     }
     // Only blank lines: readTraceFile says precisely what is wrong with such a file.
