@@ -16,15 +16,19 @@ let closing = false;
 function tick(): void {
   timer = undefined;
   if (closing) return;
+  let behind = false;
   try {
     analyzer ??= new LiveAnalyzer(opts);
     const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
+    behind = r.leader && r.behind > 0;
     port!.postMessage({ type: 'pass', ...r } satisfies FromLive);
   } catch (err) {
     // A busy or briefly unavailable database: the cursor did not move, the next tick retries.
     port!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromLive);
   }
-  if (!closing) timer = setTimeout(tick, opts.intervalMs);
+  // Behind (ingest outran the time budget): go on at once, after the close message had its
+  // chance to arrive; caught up: wait for more spans.
+  if (!closing) timer = setTimeout(tick, behind ? 0 : opts.intervalMs);
 }
 
 port.on('message', (msg: { type: 'close' }) => {

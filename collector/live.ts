@@ -21,7 +21,7 @@ export class LiveThread {
   private constructor(private readonly worker: Worker) {}
 
   static start(opts: LiveAnalyzerOptions & { intervalMs?: number }): LiveThread {
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 1000, ...opts });
+    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...opts });
     const t = new LiveThread(worker);
     worker.on('message', (msg: FromLive) => {
       if (msg.type === 'pass') {

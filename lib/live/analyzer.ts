@@ -48,6 +48,8 @@ export interface PassResult {
   /** Stored spans after the cursor when the pass ended. */
   behind: number;
   pending: number;
+  /** Longest rollup flush of the pass(es), ms: how long the write lock was held (writers wait that long). */
+  flushMs: number;
 }
 
 export const DEFAULT_GRACE_MS = 30_000;
@@ -92,7 +94,7 @@ export class LiveAnalyzer {
     const st = cur && cur.leaseOwner === this.owner && cur.leaseUntilMs - nowMs > this.leaseMs / 2 ? cur : this.write(() => this.db.claim(this.owner, nowMs, this.leaseMs));
     if (!st) {
       this.loaded = false;
-      return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
+      return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0 };
     }
     if (!this.loaded || st.cursorSeq !== this.cursor) {
       // First pass, a takeover, or another analyzer advanced meanwhile: the database is the truth.
@@ -110,7 +112,9 @@ export class LiveAnalyzer {
     const toSeq = chunk.length > 0 ? chunk[chunk.length - 1].seq : this.cursor;
     const changes = this.pendingSet.takeChanges();
     let ok: boolean;
+    let flushMs = 0;
     try {
+      const t0 = performance.now();
       ok = this.write(() => this.db.flush({
         owner: this.owner,
         fromSeq: this.cursor,
@@ -124,13 +128,14 @@ export class LiveAnalyzer {
         pendingRemoved: changes.removed,
         pendingDropped: overflow,
       }));
+      flushMs = performance.now() - t0;
     } catch (err) {
       this.loaded = false;
       throw err;
     }
     if (!ok) {
       this.loaded = false;
-      return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
+      return { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0 };
     }
     this.cursor = toSeq;
     this.maxTraceKey = maxTraceKey;
@@ -147,13 +152,14 @@ export class LiveAnalyzer {
       cursorSeq: toSeq,
       behind: Math.max(0, hi - toSeq),
       pending: this.pendingSet.size,
+      flushMs,
     };
   }
 
   /** Passes until caught up or `budgetMs` of wall time is spent; returns the totals. */
   catchUp(nowMs: () => number, budgetMs = 900): PassResult {
     const start = nowMs();
-    const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0 };
+    const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0 };
     for (;;) {
       const r = this.pass(nowMs());
       total.leader = r.leader;
@@ -164,6 +170,7 @@ export class LiveAnalyzer {
       total.cursorSeq = r.cursorSeq;
       total.behind = r.behind;
       total.pending = r.pending;
+      total.flushMs = Math.max(total.flushMs, r.flushMs);
       if (!r.leader || r.behind === 0 || nowMs() - start >= budgetMs) return total;
     }
   }
