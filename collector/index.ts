@@ -52,12 +52,13 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const capacityBytes = opts.queueBytes ?? (opts.queueSpans ?? 65_536) * BYTES_PER_QUEUED_SPAN;
   // The metrics read the writer's gauges, and the writer reports into the metrics.
-  const ref: { writer?: WriterClient } = {};
+  const ref: { writer?: WriterClient; live?: LiveThread } = {};
   const metrics = new CollectorMetrics(() => ({
     queueBytes: ref.writer?.depth.bytes ?? 0,
     queueRequests: ref.writer?.depth.requests ?? 0,
     queueCapacityBytes: capacityBytes,
     writerUp: ref.writer?.isUp ?? false,
+    live: ref.live?.status,
   }));
   // Every thread of this process that writes the database queues on this lock (write-lock.ts).
   const writeLock = new SharedArrayBuffer(8);
@@ -75,6 +76,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     metrics,
   );
   const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs, writeLock });
+  ref.live = live;
   const server = createServer({ writer, metrics, maxBodyBytes });
   const host = opts.host ?? '127.0.0.1';
   let port: number;

@@ -1,6 +1,8 @@
 // The collector's own counters, exposed as Prometheus text on GET /metrics. Every refusal and
 // every loss is counted here (ARCHITECTURE.md §4.6: every overflow is counted and visible).
 
+import type { LiveStatus } from './live.ts';
+
 export type Signal = 'traces' | 'metrics' | 'logs';
 const SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
 const ITEM: Record<Signal, string> = { traces: 'spans', metrics: 'points', logs: 'logs' };
@@ -48,7 +50,9 @@ export class CollectorMetrics {
   writerHeapBytes = 0;
   writerRestarts = 0;
 
-  constructor(private readonly gauges: () => { queueBytes: number; queueRequests: number; queueCapacityBytes: number; writerUp: boolean }) {}
+  constructor(
+    private readonly gauges: () => { queueBytes: number; queueRequests: number; queueCapacityBytes: number; writerUp: boolean; live?: LiveStatus },
+  ) {}
 
   refuse(signal: Signal | 'other', reason: string): void {
     const k = `${signal}\u0000${reason}`;
@@ -111,6 +115,29 @@ export class CollectorMetrics {
       '# TYPE faultline_collector_retention_errors_total counter',
       `faultline_collector_retention_errors_total ${this.retentionErrors}`,
     );
+    if (g.live !== undefined) {
+      const l = g.live;
+      out.push(
+        '# HELP faultline_live_spans_analyzed_total Spans folded into the graph and RED rollups by the live analyzer.',
+        '# TYPE faultline_live_spans_analyzed_total counter',
+        `faultline_live_spans_analyzed_total ${l.spansAnalyzed}`,
+        '# HELP faultline_live_spans_behind Stored spans the live analyzer has not folded yet (after its last pass).',
+        '# TYPE faultline_live_spans_behind gauge',
+        `faultline_live_spans_behind ${l.last?.behind ?? 0}`,
+        '# HELP faultline_live_pending_clients Client spans waiting for their server half.',
+        '# TYPE faultline_live_pending_clients gauge',
+        `faultline_live_pending_clients ${l.last?.pending ?? 0}`,
+        '# HELP faultline_live_leader 1 when this collector holds the analyzer lease (several collectors may share a database).',
+        '# TYPE faultline_live_leader gauge',
+        `faultline_live_leader ${l.last?.leader ? 1 : 0}`,
+        '# HELP faultline_live_flush_seconds Longest rollup flush of the last pass: how long writers may have waited for it.',
+        '# TYPE faultline_live_flush_seconds gauge',
+        `faultline_live_flush_seconds ${(l.last?.flushMs ?? 0) / 1000}`,
+        '# HELP faultline_live_errors_total Analyzer passes that failed (retried on the next tick).',
+        '# TYPE faultline_live_errors_total counter',
+        `faultline_live_errors_total ${l.errors}`,
+      );
+    }
     const mem = process.memoryUsage();
     out.push(
       '# HELP faultline_collector_memory_bytes Memory of the collector process (rss, external) and V8 heaps in use per thread.',

@@ -27,10 +27,10 @@ function exportTo(url: string, spans: ReadableSpan[]): Promise<void> {
   });
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
@@ -80,5 +80,15 @@ describe('collector + live analyzer thread', () => {
       ['web', 'service'],
     ]);
     expect(graph.freshness.spansBehind).toBe(0);
+
+    // The collector's /metrics tells how far the analyzer got (a pass reports every 500 ms).
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${collector!.url}/metrics`)).text();
+      return Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+    };
+    await until(async () => ((await metric('faultline_live_spans_analyzed_total')) === 3 ? true : undefined), 5_000);
+    expect(await metric('faultline_live_leader')).toBe(1);
+    expect(await metric('faultline_live_spans_behind')).toBe(0);
+    expect(await metric('faultline_live_errors_total')).toBe(0);
   });
 });
