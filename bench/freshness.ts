@@ -1,9 +1,9 @@
 // Freshness benchmark (issue 3): how long after the collector acknowledges a span does the graph
 // query show it, under steady ingest. A collector runs in its own process (as under `serve`) with
-// its live analyzer thread; an open-loop load sends 512-span OTLP protobuf batches built by the
-// real SDK (each service's spans in separate requests, so every call pairs across batches); every
-// `--probe-ms` a probe request carries one probe-web → probe-api call, and a poller asks
-// Query.graph until the edge count includes it. Prints ack → visible p50/p95/max and the rate reached.
+// its live analyzer thread; an open-loop load sends the ingest benchmark's 512-span OTLP protobuf
+// batches built by the real SDK (bench/workload.ts: each service's spans in separate requests,
+// so calls pair across requests); every `--probe-ms` a probe request carries one probe-web →
+// probe-api call, and a poller asks Query.graph until the edge count includes it. Prints ack → visible p50/p95/max and the rate reached.
 //
 //   npm run bench:freshness -- [--seconds 30] [--rate 50000] [--probe-ms 500]
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { forkCollector } from '../collector/index.ts';
 import { Query } from '../lib/query/query.ts';
 import { openStore } from '../lib/store/index.ts';
 import { RollupReader } from '../lib/store/rollups/reader.ts';
+import { BATCH, buildTemplates, freshBody, indexTemplate, nextBody } from './workload.ts';
 
 function flag(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,38 +27,10 @@ function flag(name: string, dflt: number): number {
 const SECONDS = flag('seconds', 30);
 const RATE = flag('rate', 50_000);
 const PROBE_MS = flag('probe-ms', 500);
-const BATCH = 512;
 
 function tracer(service: string, ex: InMemorySpanExporter) {
   const p = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.0.0' }), spanProcessors: [new SimpleSpanProcessor(ex)] });
   return p.getTracer(`@bench/${service}`, '1.0.0');
-}
-
-/** Requests through frontend → checkout → (postgres, inventory); one batch per service's spans. */
-function loadSpans(): ReadableSpan[][] {
-  const ex = { frontend: new InMemorySpanExporter(), checkout: new InMemorySpanExporter(), inventory: new InMemorySpanExporter() };
-  const t = { frontend: tracer('frontend', ex.frontend), checkout: tracer('checkout', ex.checkout), inventory: tracer('inventory', ex.inventory) };
-  for (let i = 0; i < 900; i++) {
-    const root = t.frontend.startSpan('GET /api/orders/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/api/orders/:id' } });
-    const call = t.frontend.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'server.address': 'checkout', 'server.port': 8080 } }, trace.setSpan(context.active(), root));
-    const srv = t.checkout.startSpan('GET /orders/{id}', { kind: SpanKind.SERVER, attributes: { 'http.route': '/orders/{id}' } }, trace.setSpan(context.active(), call));
-    const sctx = trace.setSpan(context.active(), srv);
-    t.checkout
-      .startSpan('SELECT shop.orders', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': 'shop', 'db.collection.name': 'orders', 'db.operation.name': 'SELECT', 'server.address': 'orders-db' } }, sctx)
-      .end();
-    const inv = t.checkout.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'server.address': 'inventory', 'server.port': 8080 } }, sctx);
-    t.inventory.startSpan('GET /items', { kind: SpanKind.SERVER, attributes: { 'http.route': '/items' } }, trace.setSpan(context.active(), inv)).end();
-    inv.end();
-    srv.end();
-    call.end();
-    root.end();
-  }
-  const out: ReadableSpan[][] = [];
-  for (const e of Object.values(ex)) {
-    const spans = e.getFinishedSpans();
-    for (let i = 0; i + BATCH <= spans.length; i += BATCH) out.push(spans.slice(i, i + BATCH));
-  }
-  return out;
 }
 
 function probeSpans(): ReadableSpan[] {
@@ -71,53 +44,6 @@ function probeSpans(): ReadableSpan[] {
   call.end();
   root.end();
   return [...exWeb.getFinishedSpans(), ...exApi.getFinishedSpans()];
-}
-
-// ---- templates: serialized once, ids salted and times moved to "now" per send ----
-
-interface Template {
-  buf: Buffer;
-  ids: number[];
-  times: number[];
-  baseNs: bigint;
-  spans: number;
-}
-
-function hrNs(t: [number, number]): bigint {
-  return BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
-}
-
-function occurrences(buf: Buffer, needle: Buffer, into: Set<number>): void {
-  for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) into.add(at);
-}
-
-function template(spans: ReadableSpan[]): Template {
-  const buf = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
-  const ids = new Set<number>();
-  const times = new Set<number>();
-  let baseNs = 0n;
-  for (const s of spans) {
-    const c = s.spanContext();
-    occurrences(buf, Buffer.from(c.traceId, 'hex'), ids);
-    occurrences(buf, Buffer.from(c.spanId, 'hex'), ids);
-    for (const t of [hrNs(s.startTime), hrNs(s.endTime)]) {
-      if (baseNs === 0n || t < baseNs) baseNs = t;
-      const b = Buffer.alloc(8);
-      b.writeBigUInt64LE(t);
-      occurrences(buf, b, times);
-    }
-  }
-  return { buf, ids: [...ids], times: [...times], baseNs, spans: spans.length };
-}
-
-let salt = 0;
-function fresh(t: Template): Buffer {
-  const out = Buffer.from(t.buf);
-  const s = ++salt;
-  for (const o of t.ids) out.writeUInt32LE((out.readUInt32LE(o) ^ s) >>> 0, o);
-  const shift = BigInt(Date.now()) * 1_000_000n - t.baseNs;
-  for (const o of t.times) out.writeBigUInt64LE(out.readBigUInt64LE(o) + shift, o);
-  return out;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -139,8 +65,9 @@ function pct(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-bench-fresh-'));
   const dbPath = path.join(dir, 'fresh.db');
-  const templates = loadSpans().map(template);
-  const probe = template(probeSpans());
+  const templates = buildTemplates().map(indexTemplate);
+  const probe = indexTemplate(ProtobufTraceSerializer.serializeRequest(probeSpans())!);
+  let probeSalt = 0;
   console.log(`faultline freshness benchmark: ${SECONDS} s, target ${RATE} spans/s in ${BATCH}-span requests, a probe every ${PROBE_MS} ms; ${os.cpus().length} CPUs`);
   const collector = await forkCollector({ port: 0, dbUrl: dbPath, retentionMs: 0 });
   const url = `${collector.url}/v1/traces`;
@@ -163,7 +90,7 @@ async function main(): Promise<void> {
     for (let n = 0; !stop; n++) {
       const wait = start + n * interval - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      const p = post(url, fresh(templates[n % templates.length])).then((st) => {
+      const p = post(url, nextBody(templates)).then((st) => {
         if (st === 200) acked += BATCH;
         else if (st === 503 || st === 429) refused++;
         else failed++;
@@ -178,7 +105,7 @@ async function main(): Promise<void> {
   const probes = (async () => {
     await new Promise((r) => setTimeout(r, 1000));
     while (!stop) {
-      const st = await post(url, fresh(probe));
+      const st = await post(url, freshBody(probe, ++probeSalt));
       if (st === 200) probeAcks.push(performance.now());
       await new Promise((r) => setTimeout(r, PROBE_MS));
     }
