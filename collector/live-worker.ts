@@ -1,6 +1,7 @@
 // The live analyzer on its own thread and connection (lib/live): every second it folds the spans
 // committed since its cursor into the per-minute rollups, so graph and RED stay fresh without
 // touching the HTTP thread, the writer thread or the dashboard's event loop.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LiveAnalyzer, type LiveAnalyzerOptions } from '../lib/live/analyzer.ts';
 import type { FromLive } from './live.ts';
@@ -21,7 +22,7 @@ function tick(): void {
     analyzer ??= new LiveAnalyzer(opts);
     const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
     behind = r.leader && r.behind > 0;
-    port!.postMessage({ type: 'pass', ...r } satisfies FromLive);
+    port!.postMessage({ type: 'pass', ...r, heapUsedBytes: getHeapStatistics().used_heap_size } satisfies FromLive);
   } catch (err) {
     // A busy or briefly unavailable database: the cursor did not move, the next tick retries.
     port!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromLive);

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import { startTsWorker } from './worker-exec.ts';
 
-export type FromLive = ({ type: 'pass' } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
+export type FromLive = ({ type: 'pass'; heapUsedBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
 
 export interface LiveStatus {
   passes: number;
@@ -13,10 +13,12 @@ export interface LiveStatus {
   lastError?: string;
   last?: PassResult;
   spansAnalyzed: number;
+  /** The analyzer thread's V8 heap in use after its last pass. */
+  heapUsedBytes: number;
 }
 
 export class LiveThread {
-  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0 };
+  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, heapUsedBytes: 0 };
 
   private constructor(private readonly worker: Worker) {}
 
@@ -28,6 +30,7 @@ export class LiveThread {
         t.status.passes++;
         t.status.spansAnalyzed += msg.spans;
         t.status.last = msg;
+        t.status.heapUsedBytes = msg.heapUsedBytes;
       } else if (msg.type === 'error') {
         t.status.errors++;
         t.status.lastError = msg.message;

@@ -147,6 +147,7 @@ export class CollectorMetrics {
       `faultline_collector_memory_bytes{kind="heap_used",thread="http"} ${mem.heapUsed}`,
       `faultline_collector_memory_bytes{kind="heap_used",thread="writer"} ${this.writerHeapBytes}`,
     );
+    if (g.live !== undefined) out.push(`faultline_collector_memory_bytes{kind="heap_used",thread="live"} ${g.live.heapUsedBytes}`);
     const hist = (name: string, help: string, h: Histogram) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
       let cum = 0;
