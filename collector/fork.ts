@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CollectorOptions, RunningCollector } from './index.ts';
-import { tsExecArgv } from './worker-exec.ts';
+import { tsExecArgv } from '../lib/runtime/workers.ts';
 
 export interface ForkedCollector extends RunningCollector {
   /** The child's process id (for RSS sampling and signals). */

@@ -3,7 +3,7 @@
 // analyze and the others stand by.
 import type { Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
-import { startTsWorker } from './worker-exec.ts';
+import { startTsWorker } from '../lib/runtime/workers.ts';
 
 export type FromLive = ({ type: 'pass'; heapUsedBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
 

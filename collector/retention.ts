@@ -2,7 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { CollectorMetrics } from './metrics.ts';
 import type { FromRetention, RetentionOptions } from './protocol.ts';
-import { startTsWorker } from './worker-exec.ts';
+import { startTsWorker } from '../lib/runtime/workers.ts';
 
 export class Retention {
   private constructor(private readonly worker: Worker) {}

@@ -5,7 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { CollectorMetrics, Signal } from './metrics.ts';
 import type { Encoding, FromWriter, GroupStats, WriteOutcome, WriterOptions } from './protocol.ts';
-import { startTsWorker } from './worker-exec.ts';
+import { startTsWorker } from '../lib/runtime/workers.ts';
 
 interface Waiting {
   bytes: number;

@@ -1,4 +1,4 @@
-// Worker bundles (collector/bundle.ts): built from TypeScript, reused while the sources are
+// Worker bundles (lib/runtime/bundle.ts): built from TypeScript, reused while the sources are
 // unchanged, rebuilt when one changes, and runnable as a plain JavaScript worker.
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../collector/bundle.ts';
+import { bundledEntry } from '../../lib/runtime/bundle.ts';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // The in-process write lock (lib/store/write-lock.ts), across real worker threads.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../collector/bundle.ts';
+import { bundledEntry } from '../../lib/runtime/bundle.ts';
 import { WriteLock } from '../../lib/store/write-lock.ts';
 
 const entry = bundledEntry(new URL('./fixtures/lock-worker.ts', import.meta.url));

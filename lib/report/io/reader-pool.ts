@@ -5,10 +5,11 @@
 // other file is read whole by one reader with readTraceFile.
 import { availableParallelism } from 'node:os';
 import { open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Span } from '../../model/index.ts';
 import type { FromReader, ToReader } from './read-protocol.ts';
 import { SpanDecoder } from './span-codec.ts';
+import { startTsWorker } from '../../runtime/workers.ts';
 
 /** Bytes read from the file per piece handed to a reader. */
 export const DEFAULT_PIECE_BYTES = 4 * 1024 * 1024;
@@ -227,9 +228,5 @@ export class ReaderPool {
 }
 
 function startWorker(): Worker {
-  return new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), {
-    workerData: { entry: new URL('./read-worker.ts', import.meta.url).href },
-    // The boot file registers the TypeScript loader; the parent's loader flags would fail in a worker.
-    execArgv: process.execArgv.filter((a) => !a.includes('tsx') && a !== '--import' && a !== '--require'),
-  });
+  return startTsWorker(new URL('./read-worker.ts', import.meta.url), {});
 }

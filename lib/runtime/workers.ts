@@ -1,6 +1,6 @@
 // Worker threads and child processes must load TypeScript sources the way their parent does.
 import { Worker } from 'node:worker_threads';
-import { defaultMigrationsDir } from '../lib/store/migrate/apply.ts';
+import { defaultMigrationsDir } from '../store/migrate/apply.ts';
 import { bundledEntry } from './bundle.ts';
 
 /** execArgv for a child process: the parent's, plus `--import tsx` when it is not there. */

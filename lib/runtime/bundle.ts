@@ -20,7 +20,7 @@ interface Manifest {
   inputs: Record<string, [number, number]>;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 function cacheDirs(): string[] {
   return [path.join(ROOT, 'node_modules', '.cache', 'faultline', 'workers'), path.join(tmpdir(), `faultline-workers-${process.getuid?.() ?? 'user'}`)];
