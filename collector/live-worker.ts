@@ -4,11 +4,15 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LiveAnalyzer, type LiveAnalyzerOptions } from '../lib/live/analyzer.ts';
+import { BACKGROUND_NICE, niceThisThread } from '../lib/runtime/priority.ts';
 import type { FromLive } from './live.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('live-worker must run as a worker thread');
 const opts = workerData as LiveAnalyzerOptions & { intervalMs: number };
+
+// Ingest first: under overload this thread gets the CPU the writers leave (runtime/priority.ts).
+niceThisThread(BACKGROUND_NICE);
 
 let analyzer: LiveAnalyzer | undefined;
 let timer: NodeJS.Timeout | undefined;

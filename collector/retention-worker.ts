@@ -7,11 +7,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../lib/store/index.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
+import { BACKGROUND_NICE, niceThisThread } from '../lib/runtime/priority.ts';
 import type { FromRetention, RetentionOptions } from './protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('retention-worker must run as a worker thread');
 const opts = workerData as RetentionOptions;
+niceThisThread(BACKGROUND_NICE);
 const store = openStore(opts.dbUrl, { cacheKiB: 2048, writeLock: opts.writeLock ? new WriteLock(opts.writeLock) : undefined });
 
 function sweep(): void {
