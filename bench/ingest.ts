@@ -128,6 +128,26 @@ async function collectorMemory(baseUrl: string): Promise<string> {
     .join(', ');
 }
 
+/** Samples the live analyzer's /metrics while a phase runs: its longest flush and how far behind it is. */
+function watchLive(baseUrl: string): { stop(): Promise<string> } {
+  let flushMaxMs = 0;
+  let behind = 0;
+  const read = async () => {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    const v = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
+    flushMaxMs = Math.max(flushMaxMs, v('faultline_live_flush_seconds') * 1000);
+    behind = v('faultline_live_spans_behind');
+  };
+  const timer = setInterval(() => void read().catch(() => {}), 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await read().catch(() => {});
+      return `live analyzer: longest rollup flush ${flushMaxMs.toFixed(1)} ms (writers wait that long for the write lock), ${fmt(behind)} spans behind at the end of the phase`;
+    },
+  };
+}
+
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -275,7 +295,9 @@ async function main(): Promise<void> {
     await closedLoop(url, templates, 2, CLIENTS);
     const cpu0 = cpuSeconds(collector.pid);
     const threads0 = threadCpu(collector.pid);
+    let live = LIVE ? watchLive(collector.url) : undefined;
     const max = await closedLoop(url, templates, SECONDS, CLIENTS);
+    const liveMax = await live?.stop();
     const cpuUsed = cpuSeconds(collector.pid) - cpu0;
     const threads1 = threadCpu(collector.pid);
     const maxRate = max.spans / max.seconds;
@@ -288,11 +310,15 @@ async function main(): Promise<void> {
     const busiest = threads1.slice(0, 3).map((t, i) => `${((t - (threads0[i] ?? 0)) / max.seconds).toFixed(2)}`);
     console.log(`  busiest collector threads (cores): ${busiest.join(', ')}`);
 
+    if (liveMax) console.log(`  ${liveMax}`);
     console.log(`  collector memory (MB): ${await collectorMemory(collector.url)}`);
+    live = LIVE ? watchLive(collector.url) : undefined;
     const half = await openLoop(url, templates, HALF_SECONDS, maxRate / 2);
+    const liveHalf = await live?.stop();
     const hl = [...half.latenciesMs].sort((a, b) => a - b);
     console.log(`half load (${fmt(maxRate / 2)} spans/s offered): ${fmt(half.spans / half.seconds)} spans/s acknowledged`);
     console.log(`  per batch: p50 ${pct(hl, 50).toFixed(1)} ms, p99 ${pct(hl, 99).toFixed(1)} ms, max ${hl[hl.length - 1]?.toFixed(1)} ms; refused ${half.refused}, failed ${half.failed}`);
+    if (liveHalf) console.log(`  ${liveHalf}`);
     console.log(`  collector memory (MB): ${await collectorMemory(collector.url)}`);
     peakRss = Math.max(peakRss, vmHwmMb(collector.pid));
     console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread); of it at most ${peakAnon.toFixed(0)} MB anonymous (heaps, buffers) and ${peakFile.toFixed(0)} MB file-backed (code, SQLite mmap pages)`);

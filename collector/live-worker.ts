@@ -4,15 +4,16 @@
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LiveAnalyzer, type LiveAnalyzerOptions } from '../lib/live/analyzer.ts';
-import { BACKGROUND_NICE, niceThisThread } from '../lib/runtime/priority.ts';
+import { BackgroundPriority } from '../lib/runtime/priority.ts';
 import type { FromLive } from './live.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('live-worker must run as a worker thread');
 const opts = workerData as LiveAnalyzerOptions & { intervalMs: number };
 
-// Ingest first: under overload this thread gets the CPU the writers leave (runtime/priority.ts).
-niceThisThread(BACKGROUND_NICE);
+// Ingest first: under overload this thread gets the CPU the writers leave, except while it
+// holds the write lock (runtime/priority.ts).
+const priority = new BackgroundPriority();
 
 let analyzer: LiveAnalyzer | undefined;
 let timer: NodeJS.Timeout | undefined;
@@ -23,7 +24,7 @@ function tick(): void {
   if (closing) return;
   let behind = false;
   try {
-    analyzer ??= new LiveAnalyzer(opts);
+    analyzer ??= new LiveAnalyzer({ ...opts, foreground: (f) => priority.foreground(f) });
     const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
     behind = r.leader && r.behind > 0;
     port!.postMessage({ type: 'pass', ...r, heapUsedBytes: getHeapStatistics().used_heap_size } satisfies FromLive);

@@ -7,19 +7,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../lib/store/index.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
-import { BACKGROUND_NICE, niceThisThread } from '../lib/runtime/priority.ts';
+import { BackgroundPriority } from '../lib/runtime/priority.ts';
 import type { FromRetention, RetentionOptions } from './protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('retention-worker must run as a worker thread');
 const opts = workerData as RetentionOptions;
-niceThisThread(BACKGROUND_NICE);
+const priority = new BackgroundPriority();
 const store = openStore(opts.dbUrl, { cacheKiB: 2048, writeLock: opts.writeLock ? new WriteLock(opts.writeLock) : undefined });
 
 function sweep(): void {
   try {
     const beforeNs = (BigInt(Date.now()) - BigInt(opts.retentionMs)) * 1_000_000n;
-    const rows = store.deleteOlderThan(beforeNs, { chunkSize: opts.chunkSize });
+    const rows = priority.foreground(() => store.deleteOlderThan(beforeNs, { chunkSize: opts.chunkSize }));
     if (rows > 0) port!.postMessage({ type: 'deleted', rows } satisfies FromRetention);
   } catch (err) {
     // A busy database or a full disk: try again next round, say so on /metrics via the parent.

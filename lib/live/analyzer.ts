@@ -34,6 +34,8 @@ export interface LiveAnalyzerOptions {
    * prune) queue with the writers' instead of meeting them in SQLite's busy handler.
    */
   writeLock?: SharedArrayBuffer;
+  /** Wraps every write transaction (the collector returns a background thread to normal priority for it). */
+  foreground?: <T>(f: () => T) => T;
 }
 
 export interface PassResult {
@@ -70,6 +72,7 @@ export class LiveAnalyzer {
   private cursor = 0;
   private maxTraceKey = 0;
   private readonly lock: WriteLock | undefined;
+  private readonly foreground: (<T>(f: () => T) => T) | undefined;
 
   constructor(opts: LiveAnalyzerOptions = {}) {
     this.owner = opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -80,10 +83,12 @@ export class LiveAnalyzer {
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
     this.lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
+    this.foreground = opts.foreground;
   }
 
   private write<T>(f: () => T): T {
-    return this.lock ? this.lock.with(f) : f();
+    const locked = this.lock ? () => this.lock!.with(f) : f;
+    return this.foreground ? this.foreground(locked) : locked();
   }
 
   /** One chunk. `nowMs` is the clock (tests pass their own). */
@@ -112,7 +117,7 @@ export class LiveAnalyzer {
     const toSeq = chunk.length > 0 ? chunk[chunk.length - 1].seq : this.cursor;
     const changes = this.pendingSet.takeChanges();
     let ok: boolean;
-    let flushMs = 0;
+    let flushMs: number;
     try {
       const t0 = performance.now();
       ok = this.write(() => this.db.flush({

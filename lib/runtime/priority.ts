@@ -3,6 +3,12 @@
 // a 200 must not wait for analytics — and the analyzer uses what is left: it falls behind
 // under overload and catches up as soon as there is spare CPU. On Linux a thread has its own
 // nice value, set through its thread id.
+//
+// A background thread that holds the write lock must not run at low priority: preempted by
+// anything else on the machine, it would keep every writer waiting (priority inversion,
+// measured: 110 ms lock holds for 8 ms of work). So it returns to normal priority for the time
+// it writes, and is only lowered at all where it can come back (root or CAP_SYS_NICE: an
+// ordinary user may raise its nice value but not lower it again).
 import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
@@ -20,22 +26,6 @@ export function currentThreadId(): number | undefined {
   }
 }
 
-/**
- * Sets the calling thread's nice value (higher is lower priority; 10 gets about a tenth of the
- * CPU a nice-0 thread gets when both want it). Returns false where that is not possible; the
- * thread then simply runs at normal priority.
- */
-export function niceThisThread(nice: number): boolean {
-  const tid = currentThreadId();
-  if (tid === undefined) return false;
-  try {
-    setPriority(tid, nice);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The calling thread's nice value as the kernel reports it, or undefined. */
 export function threadNice(): number | undefined {
   try {
@@ -45,5 +35,37 @@ export function threadNice(): number | undefined {
     return Number(fields[16]);
   } catch {
     return undefined;
+  }
+}
+
+/** A thread at background priority that returns to normal priority while it writes. */
+export class BackgroundPriority {
+  readonly enabled: boolean;
+  private readonly tid: number | undefined;
+
+  constructor(private readonly nice = BACKGROUND_NICE) {
+    this.tid = currentThreadId();
+    this.enabled = this.tid !== undefined && this.set(0) && this.set(nice);
+    if (!this.enabled && this.tid !== undefined) this.set(0);
+  }
+
+  /** Runs `f` at normal priority (for work that holds the write lock). */
+  foreground<T>(f: () => T): T {
+    if (!this.enabled) return f();
+    this.set(0);
+    try {
+      return f();
+    } finally {
+      this.set(this.nice);
+    }
+  }
+
+  private set(nice: number): boolean {
+    try {
+      setPriority(this.tid!, nice);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
