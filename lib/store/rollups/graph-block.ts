@@ -11,9 +11,11 @@
 //   varint nodes | per node, ascending key: varint key gap | varint entry bytes | u8 kind code |
 //     varint calls, errors | sketch
 //   varint operations | ascending operation keys as gaps (distinct operations per service)
-// sketch: u8 flags (1 = integral counts) | zeros (varint or f64) | varint cells | [zigzag varint
-//   first index | per cell: varint gap (not before the first) + count (varint or f64)] |
-//   f64 min, f64 max when it holds anything.
+// sketch: u8 flags (1 = integral counts, 2 = dense) | zeros (varint or f64) | then either
+//   sparse: varint cells | [zigzag varint first index | per cell: varint gap (not before the
+//   first) + count (varint or f64)], or dense (integral only, when smaller: a busy sketch fills
+//   its range): varint width | zigzag varint first index | u8 bytes per count (1, 2, 4) | width
+//   counts | then f64 min, f64 max when it holds anything.
 // A sketch here is the bucket counts of LatencySketch (lib/analysis/stats/sketch.ts), so merged
 // cells give exactly the quantiles a merged LatencySketch would.
 import type { LatencySketch } from '../../analysis/stats/sketch.ts';
@@ -130,12 +132,18 @@ export class ByteReader {
       this.p = this.buf.length;
       return '';
     }
-    const s = utf8d.decode(this.buf.subarray(this.p, this.p + len));
-    this.p += len;
+    const b = this.buf;
+    const end = this.p + len;
+    let ascii = true;
+    for (let i = this.p; i < end; i++) if (b[i] >= 0x80) ascii = false;
+    // Trace ids are short ASCII (hex): one call instead of a TextDecoder round trip.
+    const s = ascii ? String.fromCharCode.apply(null, b.subarray(this.p, end) as unknown as number[]) : utf8d.decode(b.subarray(this.p, end));
+    this.p = end;
     return s;
   }
 }
 
+const varintBytes = (v: number): number => (v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5);
 const zigzag = (v: number): number => (v < 0 ? -2 * v - 1 : 2 * v);
 const unzigzag = (v: number): number => (v % 2 === 1 ? -(v + 1) / 2 : v / 2);
 
@@ -144,6 +152,7 @@ const unzigzag = (v: number): number => (v % 2 === 1 ? -(v + 1) / 2 : v / 2);
 /** Cell indexes a scratch holds: values from 1e-6 ms (index ≈ -690 at 1%) to far beyond an hour. */
 const SCRATCH_LO = -2048;
 const SCRATCH_SIZE = 8192;
+const TOUCH_LIMIT = 48;
 
 /**
  * Adds sketch cells into one dense array (no object per input), then reads quantiles from it or
@@ -152,6 +161,12 @@ const SCRATCH_SIZE = 8192;
  */
 export class SketchScratch {
   readonly counts = new Float64Array(SCRATCH_SIZE);
+  /**
+   * Cells touched, while there are few: a minute's edge holds a handful of cells spread over a
+   * range of hundreds, so quantiles and reset visit these instead of the range. -1 = too many.
+   */
+  private readonly touched = new Int32Array(TOUCH_LIMIT);
+  private nTouched = 0;
   lo = SCRATCH_SIZE;
   hi = -1;
   zeros = 0;
@@ -162,8 +177,20 @@ export class SketchScratch {
   /** Inputs that could not be read (damaged bytes): skipped, counted by the caller. */
   damaged = 0;
 
+  private touch(i: number): void {
+    if (this.nTouched < 0) return;
+    if (this.nTouched >= TOUCH_LIMIT) {
+      this.nTouched = -1;
+      return;
+    }
+    this.touched[this.nTouched++] = i;
+  }
+
   reset(): void {
-    if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
+    if (this.nTouched >= 0) {
+      for (let k = 0; k < this.nTouched; k++) this.counts[this.touched[k]] = 0;
+    } else if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
+    this.nTouched = 0;
     this.lo = SCRATCH_SIZE;
     this.hi = -1;
     this.zeros = 0;
@@ -191,6 +218,7 @@ export class SketchScratch {
       const v = j.c[k];
       if (v === 0) continue;
       const i = base + k;
+      if (c[i] === 0) this.touch(i);
       c[i] += v;
       if (i < this.lo) this.lo = i;
       if (i > this.hi) this.hi = i;
@@ -204,49 +232,139 @@ export class SketchScratch {
   }
 
   /**
-   * Adds the sketch cells at r.p and moves past them. A damaged sketch adds nothing: cells are
-   * validated first, then added.
+   * Adds the sketch cells at r.p and moves past them. One pass with the varints decoded inline:
+   * this loop is most of a window query's CPU. Cells outside the scratch (only damaged bytes give
+   * them) are dropped and the sketch counted as damaged; r.bad is set when the bytes run out.
    */
   addCells(r: ByteReader): void {
-    const flags = r.u8();
+    const buf = r.buf;
+    const len = buf.length;
+    let p = r.p;
+    if (p >= len) {
+      r.bad = true;
+      return;
+    }
+    const flags = buf[p++];
     const integral = (flags & 1) === 1;
+    r.p = p;
     const zeros = integral ? r.varint() : r.f64();
+    if ((flags & 2) !== 0) return this.addDense(r, zeros);
     const cells = r.varint();
     if (r.bad) return;
-    const start = r.p;
-    let first = 0;
+    p = r.p;
     let total = zeros;
     if (cells > 0) {
-      first = unzigzag(r.varint()) - SCRATCH_LO;
-      let at = first;
+      r.p = p;
+      let at = unzigzag(r.varint()) - SCRATCH_LO;
+      p = r.p;
+      const c = this.counts;
+      const lo = at;
+      let ok = at >= 0;
       for (let k = 0; k < cells; k++) {
-        if (k > 0) at += r.varint() + 1;
-        total += integral ? r.varint() : r.f64();
+        if (k > 0) {
+          // varint gap: one byte almost always (cells of one sketch sit close together)
+          let x = p < len ? buf[p++] : 0;
+          let v = x & 0x7f;
+          let mul = 0x80;
+          while (x >= 0x80 && p < len) {
+            x = buf[p++];
+            v += (x & 0x7f) * mul;
+            mul *= 0x80;
+          }
+          at += v + 1;
+        }
+        let v: number;
+        if (integral) {
+          let x = p < len ? buf[p++] : 0;
+          v = x & 0x7f;
+          let mul = 0x80;
+          while (x >= 0x80 && p < len) {
+            x = buf[p++];
+            v += (x & 0x7f) * mul;
+            mul *= 0x80;
+          }
+        } else {
+          if (p + 8 > len) {
+            p = len + 1;
+            break;
+          }
+          v = r.dv.getFloat64(p, true);
+          p += 8;
+        }
+        if (at >= 0 && at < SCRATCH_SIZE) {
+          if (c[at] === 0 && v !== 0) this.touch(at);
+          c[at] += v;
+        } else ok = false;
+        total += v;
       }
-      if (r.bad || first < 0 || at >= SCRATCH_SIZE) {
+      if (p >= len && (p > len || buf[len - 1] >= 0x80)) {
+        r.p = len;
         r.bad = true;
         return;
       }
+      if (!ok) this.damaged++;
+      if (lo >= 0 && lo < this.lo) this.lo = lo;
+      if (at < SCRATCH_SIZE && at > this.hi) this.hi = at;
+      else if (at >= SCRATCH_SIZE) this.hi = SCRATCH_SIZE - 1;
+      if (lo < 0) this.lo = 0;
     }
+    r.p = p;
     const mn = total > 0 ? r.f64() : 0;
     const mx = total > 0 ? r.f64() : 0;
     if (r.bad) return;
-    const end = r.p;
-    if (cells > 0) {
-      // Second pass adds (the first proved the cells readable and in range).
-      r.p = start;
-      r.varint();
+    if (!integral) this.integral = false;
+    this.zeros += zeros;
+    this.n += total;
+    if (total > 0) {
+      if (mn < this.min) this.min = mn;
+      if (mx > this.max) this.max = mx;
+    }
+  }
+
+  /** The fixed-width form (write() picks it for busy sketches): one typed loop, no varints. */
+  private addDense(r: ByteReader, zeros: number): void {
+    const width = r.varint();
+    const first = unzigzag(r.varint()) - SCRATCH_LO;
+    const bpc = r.u8();
+    const buf = r.buf;
+    let p = r.p;
+    const end = p + width * bpc;
+    if (r.bad || end > buf.length || (bpc !== 1 && bpc !== 2 && bpc !== 4)) {
+      r.bad = true;
+      return;
+    }
+    const inRange = first >= 0 && first + width <= SCRATCH_SIZE;
+    let total = zeros;
+    if (inRange && width > 0) {
       const c = this.counts;
-      let at = first;
-      for (let k = 0; k < cells; k++) {
-        if (k > 0) at += r.varint() + 1;
-        c[at] += integral ? r.varint() : r.f64();
+      // Dense means many cells: no use listing them.
+      this.nTouched = -1;
+      if (bpc === 1) {
+        for (let k = 0; k < width; k++) {
+          const v = buf[p + k];
+          c[first + k] += v;
+          total += v;
+        }
+      } else if (bpc === 2) {
+        for (let k = 0; k < width; k++, p += 2) {
+          const v = buf[p] | (buf[p + 1] << 8);
+          c[first + k] += v;
+          total += v;
+        }
+      } else {
+        for (let k = 0; k < width; k++, p += 4) {
+          const v = (buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16)) + buf[p + 3] * 0x1000000;
+          c[first + k] += v;
+          total += v;
+        }
       }
       if (first < this.lo) this.lo = first;
-      if (at > this.hi) this.hi = at;
-      r.p = end;
-    }
-    if (!integral) this.integral = false;
+      if (first + width - 1 > this.hi) this.hi = first + width - 1;
+    } else if (width > 0) this.damaged++;
+    r.p = end;
+    const mn = total > 0 ? r.f64() : 0;
+    const mx = total > 0 ? r.f64() : 0;
+    if (r.bad) return;
     this.zeros += zeros;
     this.n += total;
     if (total > 0) {
@@ -264,24 +382,73 @@ export class SketchScratch {
     return { a: accuracy, z: this.zeros, o: this.hi >= this.lo ? this.lo + SCRATCH_LO : 0, c, n: this.n, sum: 0, min: this.n ? this.min : 0, max: this.n ? this.max : 0 };
   }
 
+  /** Sorts the touched cells (few: insertion sort) so they can stand in for the range scan. */
+  private sortTouched(): void {
+    const t = this.touched;
+    for (let i = 1; i < this.nTouched; i++) {
+      const v = t[i];
+      let j = i - 1;
+      while (j >= 0 && t[j] > v) {
+        t[j + 1] = t[j];
+        j--;
+      }
+      t[j + 1] = v;
+    }
+  }
+
   write(w: ByteWriter): void {
     const c = this.counts;
     let cells = 0;
-    for (let i = this.lo; i <= this.hi; i++) if (c[i] !== 0) cells++;
-    const integral = this.integral;
-    w.u8(integral ? 1 : 0);
-    if (integral) w.varint(this.zeros);
-    else w.f64(this.zeros);
-    w.varint(cells);
+    let sparseBytes = 0;
+    let maxCount = 0;
     let prev = -1;
     for (let i = this.lo; i <= this.hi; i++) {
       const v = c[i];
       if (v === 0) continue;
-      if (prev < 0) w.varint(zigzag(i + SCRATCH_LO));
-      else w.varint(i - prev - 1);
+      cells++;
+      sparseBytes += varintBytes(prev < 0 ? 0 : i - prev - 1) + varintBytes(v);
+      if (v > maxCount) maxCount = v;
       prev = i;
-      if (integral) w.varint(v);
-      else w.f64(v);
+    }
+    const integral = this.integral;
+    const width = cells > 0 ? this.hi - this.lo + 1 : 0;
+    const bpc = maxCount < 0x100 ? 1 : maxCount < 0x10000 ? 2 : 4;
+    // A busy sketch fills most of its range: fixed-width counts are then smaller and add without
+    // varint decoding (a coarse block holds thousands of them).
+    const dense = integral && cells > 0 && maxCount < 2 ** 32 && width * bpc <= sparseBytes;
+    w.u8((integral ? 1 : 0) | (dense ? 2 : 0));
+    if (integral) w.varint(this.zeros);
+    else w.f64(this.zeros);
+    if (dense) {
+      w.varint(width);
+      w.varint(zigzag(this.lo + SCRATCH_LO));
+      w.u8(bpc);
+      w.ensure(width * bpc);
+      const b = w.buf;
+      let p = w.p;
+      for (let i = this.lo; i <= this.hi; i++) {
+        const v = c[i];
+        b[p] = v & 0xff;
+        if (bpc > 1) b[p + 1] = (v >>> 8) & 0xff;
+        if (bpc > 2) {
+          b[p + 2] = (v >>> 16) & 0xff;
+          b[p + 3] = (v >>> 24) & 0xff;
+        }
+        p += bpc;
+      }
+      w.p = p;
+    } else {
+      w.varint(cells);
+      prev = -1;
+      for (let i = this.lo; i <= this.hi; i++) {
+        const v = c[i];
+        if (v === 0) continue;
+        if (prev < 0) w.varint(zigzag(i + SCRATCH_LO));
+        else w.varint(i - prev - 1);
+        prev = i;
+        if (integral) w.varint(v);
+        else w.f64(v);
+      }
     }
     if (this.n > 0) {
       w.f64(this.min);
@@ -304,7 +471,13 @@ export class SketchScratch {
     if (qi < qs.length && qs[qi] < 1) {
       const scale = 2 / (gamma + 1);
       const c = this.counts;
-      for (let i = this.lo; i <= this.hi; i++) {
+      const sparse = this.nTouched >= 0;
+      if (sparse) this.sortTouched();
+      const t = this.touched;
+      const first = sparse ? 0 : this.lo;
+      const last = sparse ? this.nTouched - 1 : this.hi;
+      for (let k = first; k <= last; k++) {
+        const i = sparse ? t[k] : k;
         const v = c[i];
         if (v === 0) continue;
         seen += v;
@@ -316,20 +489,6 @@ export class SketchScratch {
     }
     while (qi < qs.length) out[qi++] = this.max;
   }
-}
-
-/** Moves past one sketch without adding it (r.bad on damage). */
-export function skipCells(r: ByteReader): void {
-  const integral = (r.u8() & 1) === 1;
-  let total = integral ? r.varint() : r.f64();
-  const cells = r.varint();
-  if (cells > 0) r.varint();
-  for (let k = 0; k < cells && !r.bad; k++) {
-    if (k > 0) r.varint();
-    total += integral ? r.varint() : r.f64();
-  }
-  if (total > 0) r.p += 16;
-  if (r.p > r.buf.length) r.bad = true;
 }
 
 // ---- entries -------------------------------------------------------------------------------
@@ -509,19 +668,36 @@ export function readOperationKeys(r: ByteReader, out: (key: number) => void): vo
 /** Reads an edge entry's trace ids (at r.p) into `into`, keeping at most `max` distinct. */
 export function readTraceIds(r: ByteReader, into: string[], max: number): void {
   const n = r.u8();
+  const b = r.buf;
   for (let i = 0; i < n && !r.bad; i++) {
     const len = r.u8();
-    if (into.length >= max) {
+    const at = r.p;
+    if (into.length >= max || at + len > b.length) {
       r.p += len;
+      if (r.p > b.length) r.bad = true;
       continue;
     }
-    const id = r.str(len);
-    if (!into.includes(id)) into.push(id);
+    // The same few ids recur minute after minute: compare bytes before making a string.
+    let dup = false;
+    for (const have of into) {
+      if (have.length !== len) continue;
+      let k = 0;
+      while (k < len && have.charCodeAt(k) === b[at + k]) k++;
+      if (k === len) {
+        dup = true;
+        break;
+      }
+    }
+    if (dup) r.p += len;
+    else into.push(r.str(len));
   }
 }
 
 export function skipTraceIds(r: ByteReader): void {
   const n = r.u8();
-  for (let i = 0; i < n && !r.bad; i++) r.p += r.u8();
+  for (let i = 0; i < n && !r.bad; i++) {
+    const len = r.u8();
+    r.p += len;
+  }
   if (r.p > r.buf.length) r.bad = true;
 }

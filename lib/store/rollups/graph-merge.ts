@@ -2,7 +2,7 @@
 // pass over all of them visits each edge and node once, with its sketch cells summed in a dense
 // scratch. The writer uses it to add a delta to a block and to seal a coarse block from its
 // children; the graph query uses it to answer a window. Blocks are given oldest first: the
-// newest peer name wins and example trace ids are the first ones seen, as in a row-by-row merge.
+// newest peer name wins and example trace ids are the first ones seen (in the first few blocks).
 import {
   BlockWriter,
   ByteReader,
@@ -14,6 +14,9 @@ import {
   blockAccuracy,
   skipTraceIds,
 } from './graph-block.ts';
+
+/** Blocks an edge's example trace ids are taken from (oldest first). */
+const ID_BLOCKS = 3;
 
 export interface MergedEdge {
   key: number;
@@ -98,6 +101,7 @@ export class BlockMerge {
       e.traceIds = [];
       this.lat.reset();
       this.srv.reset();
+      let idBlocks = 0;
       for (let i = 0; i < cs.length; i++) {
         const c = cs[i];
         if (!c || c.key !== k) continue;
@@ -108,8 +112,12 @@ export class BlockMerge {
         e.unpaired += r.varint();
         const peer = r.varint();
         if (peer !== 0) e.peer = peer;
-        if (this.withTraceIds) readTraceIds(r, e.traceIds, MAX_BLOCK_TRACE_IDS);
-        else skipTraceIds(r);
+        // Examples from the first few blocks that have the edge are enough: comparing the same
+        // ids block after block costs more than the sketch cells of a quiet edge.
+        if (this.withTraceIds && idBlocks < ID_BLOCKS && e.traceIds.length < MAX_BLOCK_TRACE_IDS) {
+          readTraceIds(r, e.traceIds, MAX_BLOCK_TRACE_IDS);
+          idBlocks++;
+        } else skipTraceIds(r);
         this.lat.addCells(r);
         if (r.u8() === 1) this.srv.addCells(r);
         this.advance(cs, i);

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { SPAN_KINDS, STATUS_CODES, type Span } from '../../model/index.ts';
 import { mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
-import { ROLLUP_ACCURACY, type BucketDelta, type NodeInfo, type RollupDelta } from '../../live/delta.ts';
+import { BucketDelta as BucketDeltaClass, ROLLUP_ACCURACY, type BucketDelta, type NodeInfo, type RollupDelta } from '../../live/delta.ts';
 import type { PendingClient } from '../../live/pending.ts';
 import { applyMigrations } from '../migrate/apply.ts';
 import { PRAGMAS } from '../sql/sqlite.ts';
@@ -239,8 +239,7 @@ export class LiveDb {
         return false;
       }
       for (const tier of f.tiers ?? TIERS_DEFAULT) {
-        const buckets = tier === 1 ? f.delta.minutes : f.delta.coarsen(tier);
-        for (const [bucket, b] of buckets) this.writeBucket(tier, bucket, b);
+        for (const [bucket, b] of tier === 1 ? f.delta.minutes : coarsenWithoutEdges(f.delta, tier)) this.writeBucket(tier, bucket, b);
       }
       const stats: BlockWriteStats = { blocksWritten: 0, bytesWritten: 0, sealed: 0, damaged: 0 };
       this.writeBlocks(f.delta, f.nowMs, stats);
@@ -451,6 +450,59 @@ export class LiveDb {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * RollupDelta.coarsen without the edges: the per-row tables no longer hold edges (the graph blocks
+ * do), and merging 10,000 edge sketches per pass only to drop them was most of a flush. A bucket
+ * with one minute of the delta is that minute's cells as they are.
+ */
+function coarsenWithoutEdges(delta: RollupDelta, width: number): Map<number, BucketDelta> {
+  const groups = new Map<number, BucketDelta[]>();
+  for (const [m, b] of delta.minutes) {
+    const start = Math.floor(m / width) * width;
+    const g = groups.get(start);
+    if (g) g.push(b);
+    else groups.set(start, [b]);
+  }
+  const out = new Map<number, BucketDelta>();
+  for (const [start, list] of groups) {
+    if (list.length === 1) {
+      out.set(start, list[0]);
+      continue;
+    }
+    const t = new BucketDeltaClass();
+    for (const b of list) {
+      for (const n of b.nodes.values()) {
+        const x = t.node(n.id, n.kind);
+        x.calls += n.calls;
+        x.errors += n.errors;
+        x.lat.merge(n.lat);
+        x.selfMs += n.selfMs;
+        x.looseMs += n.looseMs;
+      }
+      for (const o of b.ops.values()) {
+        const x = t.op(o.service, o.operation);
+        x.calls += o.calls;
+        x.errors += o.errors;
+        x.lat.merge(o.lat);
+        x.selfMs += o.selfMs;
+      }
+      for (const c of b.tables.values()) {
+        const x = t.table(c.nodeId, c.table, c.service);
+        x.reads += c.reads;
+        x.writes += c.writes;
+      }
+      const q = t.quality;
+      q.spans += b.quality.spans;
+      q.unpairedClients += b.quality.unpairedClients;
+      q.latePairs += b.quality.latePairs;
+      q.unpairedProducers += b.quality.unpairedProducers;
+      q.orphanServers += b.quality.orphanServers;
+    }
+    out.set(start, t);
+  }
+  return out;
 }
 
 const ROLLUP_TABLES = ['edge_rollups', 'node_rollups', 'operation_rollups', 'table_rollups', 'quality_rollups', 'rollup_buckets'] as const;

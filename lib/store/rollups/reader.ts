@@ -68,6 +68,10 @@ export interface RollupKeys {
   a: string[];
   b: string[];
   c: string[];
+  /** Edge keys: `<source>-><target>|<kind>`, made once per key. */
+  edgeId: string[];
+  /** Peer name keys in the dictionary: none means no block names a peer. */
+  names: number;
 }
 
 export interface GraphBlocks {
@@ -89,7 +93,7 @@ const READ_PRAGMAS = PRAGMAS.filter((p) => !p.includes('journal_mode') && !p.inc
 export class RollupReader {
   private readonly db: Database.Database;
   private readonly st = new Map<string, Database.Statement>();
-  private keyTable: RollupKeys = { type: new Uint8Array(1024), a: [], b: [], c: [] };
+  private keyTable: RollupKeys = { type: new Uint8Array(1024), a: [], b: [], c: [], edgeId: [], names: 0 };
   private maxKey = 0;
 
   /** The database must exist and be migrated (open the Store first, it applies migrations). */
@@ -151,6 +155,8 @@ export class RollupReader {
       k.a[id] = a;
       k.b[id] = b;
       k.c[id] = c;
+      if (type === 1) k.edgeId[id] = `${a}->${b}|${c}`;
+      else if (type === 4) k.names++;
     }
     this.maxKey = top;
     return k;

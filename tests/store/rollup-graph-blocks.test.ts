@@ -1,0 +1,335 @@
+// Graph blocks (lib/store/rollups/graph-block.ts): the tiered, sealed blocks the graph API reads
+// must give exactly what merging every minute's sketches would — whatever tiers answer a window,
+// whether data arrived late into sealed blocks, and across retention.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LatencySketch } from '../../lib/analysis/stats/sketch.ts';
+import { RollupDelta, ROLLUP_ACCURACY, type BucketDelta } from '../../lib/live/delta.ts';
+import { Query } from '../../lib/query/query.ts';
+import { openStore } from '../../lib/store/index.ts';
+import { BlockWriter, ByteReader, GRAPH_TIERS, SketchScratch } from '../../lib/store/rollups/graph-block.ts';
+import { coverWindow } from '../../lib/store/rollups/graph-cover.ts';
+import { BlockMerge, mergeBlocks } from '../../lib/store/rollups/graph-merge.ts';
+import { LiveDb } from '../../lib/store/rollups/live-db.ts';
+import { RollupReader } from '../../lib/store/rollups/reader.ts';
+
+// Deterministic numbers (xorshift32).
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+const T0_MINUTE = 29_466_720; // 2026-01-10T00:00Z: a day boundary, so day blocks are in play
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDb(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-blocks-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'r.db');
+  openStore(file).close();
+  return file;
+}
+
+describe('sketch cells', () => {
+  it('give the quantiles of a merged LatencySketch, for any split of the values', () => {
+    const r = rng(7);
+    for (let round = 0; round < 40; round++) {
+      const parts = 1 + Math.floor(r() * 6);
+      const ref = new LatencySketch(ROLLUP_ACCURACY);
+      const sketches: LatencySketch[] = [];
+      for (let k = 0; k < parts; k++) {
+        const s = new LatencySketch(ROLLUP_ACCURACY);
+        const n = Math.floor(r() * 300);
+        for (let i = 0; i < n; i++) {
+          // Zeros, sub-ms, ms and minutes, so every branch of the cell code is exercised.
+          const v = r() < 0.05 ? 0 : Math.exp(r() * 16 - 8);
+          s.add(v);
+          ref.add(v);
+        }
+        sketches.push(s);
+      }
+      const bodies = sketches.map((s, k) => {
+        const bw = new BlockWriter(ROLLUP_ACCURACY);
+        const sc = new SketchScratch();
+        sc.addSketch(s);
+        bw.section();
+        bw.edge({ key: 3, calls: s.count, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [`t${k}`] }, sc, undefined);
+        bw.section();
+        bw.section();
+        return bw.finish();
+      });
+      const m = new BlockMerge(bodies, ROLLUP_ACCURACY);
+      const got: number[] = [0, 0, 0, 0, 0, 0];
+      const qs = [0, 0.5, 0.75, 0.95, 0.99, 1];
+      let seen = 0;
+      m.edges((e) => {
+        seen++;
+        expect(e.calls).toBe(ref.count);
+        e.lat.quantiles(qs, (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY), got);
+        // Example ids come from the first three blocks that hold the edge.
+        expect(e.traceIds).toEqual(sketches.map((_, k) => `t${k}`).slice(0, 3));
+      });
+      expect(seen).toBe(1);
+      expect(got).toEqual(ref.count ? ref.quantiles(qs) : [0, 0, 0, 0, 0, 0]);
+    }
+  });
+
+  it('round-trip busy sketches in the dense form (1-, 2- and 4-byte counts) exactly', () => {
+    const r = rng(5);
+    for (const [n, spread] of [[200, 0.5], [5_000, 1], [70_000, 2], [300, 0.05], [70_000, 0.00001]] as const) {
+      const ref = new LatencySketch(ROLLUP_ACCURACY);
+      for (let i = 0; i < n; i++) ref.add(Math.exp(2 + r() * spread));
+      const sc = new SketchScratch();
+      sc.addSketch(ref);
+      const w = new BlockWriter(ROLLUP_ACCURACY);
+      w.section();
+      w.edge({ key: 0, calls: n, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [] }, sc, sc);
+      w.section();
+      w.node({ key: 4, kind: 0, calls: n, errors: 0 }, sc);
+      w.section();
+      const body = w.finish();
+      // Twice the same block: counts double (4-byte counts past 65,535), quantiles stay.
+      const m = new BlockMerge([body, body], ROLLUP_ACCURACY);
+      const qs = [0, 0.5, 0.95, 0.99, 1];
+      const twice = ref.clone();
+      twice.merge(ref);
+      const got = [0, 0, 0, 0, 0];
+      m.edges((e) => {
+        expect(e.lat.n).toBe(2 * n);
+        e.srv.quantiles(qs, (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY), got);
+        expect(got).toEqual(twice.quantiles(qs));
+      });
+      m.nodes((x) => {
+        x.lat.quantiles(qs, (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY), got);
+        expect(got).toEqual(twice.quantiles(qs));
+      });
+      // Re-encoded (as sealing does) and read again: still the same.
+      const again = new BlockMerge([mergeBlocks([body, body], ROLLUP_ACCURACY).body], ROLLUP_ACCURACY);
+      again.edges((e) => {
+        e.lat.quantiles(qs, (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY), got);
+        expect(got).toEqual(twice.quantiles(qs));
+      });
+    }
+  });
+
+  it('skip a damaged block and count it, without throwing', () => {
+    const sc = new SketchScratch();
+    const s = new LatencySketch(ROLLUP_ACCURACY);
+    for (let i = 1; i <= 50; i++) s.add(i);
+    sc.addSketch(s);
+    const w = new BlockWriter(ROLLUP_ACCURACY);
+    w.section();
+    w.edge({ key: 1, calls: 50, errors: 1, paired: 50, unpaired: 0, peer: 0, traceIds: ['a'] }, sc, undefined);
+    w.section();
+    w.section();
+    const good = w.finish();
+    for (const cut of [3, 12, good.length - 20, good.length - 1]) {
+      const bad = good.slice(0, cut);
+      const merged = mergeBlocks([good, bad], ROLLUP_ACCURACY);
+      expect(merged.damaged).toBeGreaterThan(0);
+      const m = new BlockMerge([merged.body], ROLLUP_ACCURACY);
+      m.edges((e) => expect(e.calls).toBeGreaterThanOrEqual(50));
+    }
+    const other = good.slice();
+    other[1] = 0; // accuracy bytes: a block of another accuracy is not merged
+    expect(mergeBlocks([other], ROLLUP_ACCURACY).damaged).toBe(1);
+    const junk = new ByteReader(new Uint8Array([1, 0xff, 0xff]));
+    new SketchScratch().addCells(junk);
+    expect(junk.bad).toBe(true);
+  });
+});
+
+describe('coverWindow', () => {
+  it('covers every minute of a window exactly once, with sealed blocks wholly inside it', () => {
+    const r = rng(11);
+    for (let round = 0; round < 300; round++) {
+      const sealed = new Set<string>();
+      for (const res of GRAPH_TIERS.slice(1)) {
+        for (let b = T0_MINUTE - 2880; b < T0_MINUTE + 2880; b += res) if (r() < 0.6) sealed.add(`${res}:${b}`);
+      }
+      const from = T0_MINUTE - 2000 + Math.floor(r() * 3000);
+      const to = from + 1 + Math.floor(r() * (r() < 0.5 ? 90 : 2000));
+      const cover = coverWindow(from, to, (res, b) => sealed.has(`${res}:${b}`));
+      const hit = new Map<number, number>();
+      let prevEnd = from;
+      for (const c of cover) {
+        expect(c.from).toBe(prevEnd); // oldest first, no gaps
+        prevEnd = c.to;
+        if (c.res > 1) {
+          expect(sealed.has(`${c.res}:${c.from}`)).toBe(true);
+          expect(c.to - c.from).toBe(c.res);
+        }
+        for (let m = c.from; m < c.to; m++) hit.set(m, (hit.get(m) ?? 0) + 1);
+      }
+      expect(prevEnd).toBe(to);
+      expect(hit.size).toBe(to - from);
+      for (const n of hit.values()) expect(n).toBe(1);
+    }
+  });
+
+  it('uses one day block for a whole sealed day', () => {
+    const cover = coverWindow(T0_MINUTE, T0_MINUTE + 1440, (res) => res === 1440);
+    expect(cover).toEqual([{ res: 1440, from: T0_MINUTE, to: T0_MINUTE + 1440 }]);
+  });
+});
+
+interface Cell {
+  minute: number;
+  source: string;
+  target: string;
+  calls: number;
+  errors: number;
+  lat: LatencySketch;
+  srv?: LatencySketch;
+}
+
+describe('graph blocks through LiveDb and the graph API', () => {
+  it('answer every window exactly as merging the minutes would, through sealing and late writes', () => {
+    const file = tempDb();
+    const db = new LiveDb(file);
+    db.claim('t', T0_MINUTE * 60_000, 1e12);
+    const r = rng(3);
+    const services = ['web', 'orders', 'stock', 'pay', 'mail'];
+    const cells: Cell[] = [];
+    const nodeCells: { minute: number; id: string; calls: number; lat: LatencySketch }[] = [];
+    const MINUTES = 1600; // more than a day: every tier seals
+    const delta = (minutes: number[]): RollupDelta => {
+      const d = new RollupDelta();
+      for (const minute of minutes) {
+        const b: BucketDelta = d.at(minute);
+        for (let k = 0; k < 3; k++) {
+          const source = services[Math.floor(r() * services.length)];
+          const target = services[Math.floor(r() * services.length)];
+          if (source === target) continue;
+          const e = b.edge(source, target, 'sync');
+          const c: Cell = { minute, source, target, calls: 0, errors: 0, lat: new LatencySketch(ROLLUP_ACCURACY) };
+          const n = 1 + Math.floor(r() * 4);
+          for (let i = 0; i < n; i++) {
+            const ms = r() < 0.02 ? 0 : Math.exp(r() * 10 - 3);
+            const err = r() < 0.1;
+            const server = r() < 0.7 ? ms * 0.8 : undefined;
+            b.call(e, `trace-${minute}-${i}`, ms, err, server);
+            c.calls++;
+            if (err) c.errors++;
+            c.lat.add(ms);
+            if (server !== undefined) (c.srv ??= new LatencySketch(ROLLUP_ACCURACY)).add(server);
+          }
+          cells.push(c);
+        }
+        const svc = services[Math.floor(r() * services.length)];
+        const nd = b.node(svc, 'service');
+        const lat = new LatencySketch(ROLLUP_ACCURACY);
+        const v = Math.exp(r() * 6);
+        b.hit(nd, v, false);
+        lat.add(v);
+        nodeCells.push({ minute, id: svc, calls: 1, lat });
+        b.op(svc, `op-${Math.floor(r() * 3)}`).calls++;
+      }
+      return d;
+    };
+    for (let m = 0; m < MINUTES; m++) {
+      // Mostly the current minute; sometimes a late one, up to 10 hours back, into sealed blocks.
+      const minutes = [T0_MINUTE + m];
+      if (m > 30 && r() < 0.15) minutes.push(T0_MINUTE + m - 1 - Math.floor(r() * Math.min(m - 1, 600)));
+      const ok = db.flush({
+        owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + m + 1) * 60_000 + 5_000, leaseMs: 1e12,
+        delta: delta(minutes), tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0,
+      });
+      expect(ok).toBe(true);
+    }
+    const sealedTiers = new Set((db.db.prepare('SELECT DISTINCT res FROM graph_blocks').pluck().all() as number[]));
+    expect([...sealedTiers].sort((a, b) => a - b)).toEqual([...GRAPH_TIERS]);
+    db.close();
+
+    const nowMs = (T0_MINUTE + MINUTES) * 60_000 + 30_000;
+    const store = openStore(file);
+    const reader = new RollupReader(file);
+    const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => nowMs });
+    const windows: [number, number][] = [
+      [T0_MINUTE, T0_MINUTE + 1440],
+      [T0_MINUTE - 100, T0_MINUTE + MINUTES + 100],
+      [T0_MINUTE + 7, T0_MINUTE + 8],
+    ];
+    for (let i = 0; i < 25; i++) {
+      const from = T0_MINUTE + Math.floor(r() * MINUTES);
+      windows.push([from, from + 1 + Math.floor(r() * (MINUTES - (from - T0_MINUTE)))]);
+    }
+    let coarse = 0;
+    for (const [from, to] of windows) {
+      coarse += reader.graphBlocks(from, to).cover.filter((c) => c.res > 1).length;
+      const g = q.graph({ fromMs: from * 60_000, toMs: to * 60_000 });
+      const want = new Map<string, { calls: number; errors: number; lat: LatencySketch; srv?: LatencySketch }>();
+      for (const c of cells) {
+        if (c.minute < from || c.minute >= to) continue;
+        const id = `${c.source}->${c.target}|sync`;
+        let w = want.get(id);
+        if (!w) want.set(id, (w = { calls: 0, errors: 0, lat: new LatencySketch(ROLLUP_ACCURACY) }));
+        w.calls += c.calls;
+        w.errors += c.errors;
+        w.lat.merge(c.lat);
+        if (c.srv) (w.srv ??= new LatencySketch(ROLLUP_ACCURACY)).merge(c.srv);
+      }
+      expect(g.edges.map((e) => e.id)).toEqual([...want.keys()].sort());
+      for (const e of g.edges) {
+        const w = want.get(e.id)!;
+        const s = w.lat.summary();
+        expect([e.calls, e.errors, e.p50Ms, e.p75Ms, e.p95Ms, e.p99Ms]).toEqual([w.calls, w.errors, s.p50Ms, s.p75Ms, s.p95Ms, s.p99Ms]);
+        const ss = w.srv?.summary();
+        expect([e.serverP50Ms, e.serverP95Ms, e.serverP99Ms]).toEqual([ss?.p50Ms, ss?.p95Ms, ss?.p99Ms]);
+        expect(e.traceIds.length).toBeGreaterThan(0);
+      }
+      const wantNodes = new Map<string, { calls: number; lat: LatencySketch }>();
+      for (const n of nodeCells) {
+        if (n.minute < from || n.minute >= to) continue;
+        let w = wantNodes.get(n.id);
+        if (!w) wantNodes.set(n.id, (w = { calls: 0, lat: new LatencySketch(ROLLUP_ACCURACY) }));
+        w.calls += n.calls;
+        w.lat.merge(n.lat);
+      }
+      for (const n of g.nodes) {
+        const w = wantNodes.get(n.id);
+        const s = w?.lat.summary() ?? { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
+        expect([n.calls, n.p50Ms, n.p99Ms]).toEqual([w?.calls ?? 0, s.p50Ms, s.p99Ms]);
+      }
+    }
+    // The windows were answered from sealed blocks, not only minutes.
+    expect(coarse).toBeGreaterThan(windows.length);
+    q.close();
+  });
+
+  it('seals the coarse blocks before retention deletes their minutes, and prunes every tier', () => {
+    const file = tempDb();
+    const db = new LiveDb(file);
+    db.claim('t', 0, 1e12);
+    const d = new RollupDelta();
+    const e = d.at(T0_MINUTE + 3).edge('web', 'orders', 'sync');
+    d.at(T0_MINUTE + 3).call(e, 'x', 12, false, 10);
+    db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + 4) * 60_000, leaseMs: 1e12, delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 });
+    const tiers = () => db.db.prepare('SELECT res FROM graph_blocks ORDER BY res').pluck().all();
+    expect(tiers()).toEqual([1]); // the minute only: nothing is over yet
+    expect(db.prune(1, T0_MINUTE + 2 * 1440)).toBeGreaterThan(0);
+    expect(tiers()).toEqual([60, 360, 1440]);
+    const reader = new RollupReader(file);
+    const store = openStore(file);
+    const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => (T0_MINUTE + 3000) * 60_000 });
+    expect(q.graph({ fromMs: T0_MINUTE * 60_000, toMs: (T0_MINUTE + 60) * 60_000 }).edges.map((x) => [x.id, x.calls])).toEqual([['web->orders|sync', 1]]);
+    expect(q.graph({ fromMs: T0_MINUTE * 60_000, toMs: (T0_MINUTE + 10) * 60_000 }).edges).toEqual([]);
+    // The hour tier goes only once a block lies wholly before the limit.
+    db.prune(60, T0_MINUTE + 1439);
+    expect(tiers()).toEqual([1440]);
+    db.prune(60, T0_MINUTE + 1440);
+    expect(tiers()).toEqual([]);
+    q.close();
+    db.close();
+  });
+});
