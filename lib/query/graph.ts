@@ -35,24 +35,8 @@ export interface BuiltGraph {
   blocks: number;
 }
 
-interface EdgeOut {
-  id: string;
-  source: string;
-  target: string;
-  kind: EdgeKind;
-  calls: number;
-  errors: number;
-  paired: number;
-  unpaired: number;
-  traceIds: string[];
-  p50: number;
-  p75: number;
-  p95: number;
-  p99: number;
-  /** Server-side p50/p95/p99; NaN when no server half was seen. */
-  s50: number;
-  s95: number;
-  s99: number;
+/** An edge as the response shows it, plus what peer resolution needs (peer edges only). */
+interface EdgeOut extends GraphEdge {
   peer?: string;
   /** Kept only for edges peer resolution may merge. */
   sk?: { lat: LatencySketch; srv: LatencySketch | undefined };
@@ -84,30 +68,32 @@ function summarize(s: SketchScratch): Summary {
 /** The edge's percentiles straight into its fields (no object per sketch: 10,000 edges per build). */
 function setPercentiles(x: EdgeOut, lat: SketchScratch, srv: SketchScratch | undefined): void {
   lat.quantiles(QS, GAMMA, out4);
-  x.p50 = round3(out4[0]);
-  x.p75 = round3(out4[1]);
-  x.p95 = round3(out4[2]);
-  x.p99 = round3(out4[3]);
-  if (!srv || srv.empty) {
-    x.s50 = x.s95 = x.s99 = NaN;
-    return;
-  }
+  x.p50Ms = round3(out4[0]);
+  x.p75Ms = round3(out4[1]);
+  x.p95Ms = round3(out4[2]);
+  x.p99Ms = round3(out4[3]);
+  if (!srv || srv.empty) return;
   srv.quantiles(QS, GAMMA, out4);
-  x.s50 = round3(out4[0]);
-  x.s95 = round3(out4[2]);
-  x.s99 = round3(out4[3]);
+  x.serverP50Ms = round3(out4[0]);
+  x.serverP95Ms = round3(out4[2]);
+  x.serverP99Ms = round3(out4[3]);
 }
 
 function setFromSketches(x: EdgeOut, lat: LatencySketch, srv: LatencySketch | undefined): void {
   const s = lat.summary();
-  x.p50 = s.p50Ms;
-  x.p75 = s.p75Ms;
-  x.p95 = s.p95Ms;
-  x.p99 = s.p99Ms;
+  x.p50Ms = s.p50Ms;
+  x.p75Ms = s.p75Ms;
+  x.p95Ms = s.p95Ms;
+  x.p99Ms = s.p99Ms;
   const v = srv?.summary();
-  x.s50 = v ? v.p50Ms : NaN;
-  x.s95 = v ? v.p95Ms : NaN;
-  x.s99 = v ? v.p99Ms : NaN;
+  x.serverP50Ms = v?.p50Ms;
+  x.serverP95Ms = v?.p95Ms;
+  x.serverP99Ms = v?.p99Ms;
+  if (!v) {
+    delete x.serverP50Ms;
+    delete x.serverP95Ms;
+    delete x.serverP99Ms;
+  }
 }
 
 function toSketch(s: SketchScratch): LatencySketch {
@@ -144,9 +130,10 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     const id = keys.edgeId[e.key];
     const x: EdgeOut = {
       id, source: keys.a[e.key], target: keys.b[e.key], kind,
-      calls: e.calls, errors: e.errors, paired: e.paired, unpaired: e.unpaired,
+      calls: e.calls, errors: e.errors,
+      p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0,
+      paired: e.paired, unpaired: e.unpaired,
       traceIds: e.traceIds,
-      p50: 0, p75: 0, p95: 0, p99: 0, s50: NaN, s95: NaN, s99: NaN,
     };
     setPercentiles(x, e.lat, e.srv);
     if (e.peer !== 0) x.peer = keys.a[e.peer - 1];
@@ -270,27 +257,11 @@ function assemble(edges: Iterable<EdgeOut>, nodes: Map<string, NodeOut>, resolve
   for (const e of edges) {
     if (e.kind === 'async') outAsync.set(e.source, (outAsync.get(e.source) ?? 0) + e.calls);
     else outSync.set(e.source, (outSync.get(e.source) ?? 0) + e.calls);
-    const g: GraphEdge = {
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      kind: e.kind,
-      calls: e.calls,
-      errors: e.errors,
-      p50Ms: e.p50,
-      p75Ms: e.p75,
-      p95Ms: e.p95,
-      p99Ms: e.p99,
-      paired: e.paired,
-      unpaired: e.unpaired,
-      traceIds: e.traceIds,
-    };
-    if (!Number.isNaN(e.s50)) {
-      g.serverP50Ms = e.s50;
-      g.serverP95Ms = e.s95;
-      g.serverP99Ms = e.s99;
-    }
-    edgeList.push(g);
+    if (e.peer !== undefined || e.sk !== undefined) {
+      // Internal to resolution: not part of the graph.
+      const { peer: _peer, sk: _sk, ...g } = e;
+      edgeList.push(g);
+    } else edgeList.push(e);
   }
   const usedTargets = resolvedAway.size > 0 ? new Set(edgeList.map((e) => e.target)) : undefined;
   const nodeList: GraphNode[] = [];
