@@ -140,6 +140,30 @@ describe('sketch cells', () => {
       const m = new BlockMerge([merged.body], ROLLUP_ACCURACY);
       m.edges((e) => expect(e.calls).toBeGreaterThanOrEqual(50));
     }
+    // Random corruption anywhere: never a throw, and never cells left over for the next edge.
+    const r = rng(9);
+    const many = new BlockWriter(ROLLUP_ACCURACY);
+    many.section();
+    for (let k = 0; k < 40; k++) many.edge({ key: k, calls: 50, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [`id${k}`] }, sc, sc);
+    many.section();
+    many.section();
+    const body = many.finish();
+    for (let round = 0; round < 300; round++) {
+      const bad = body.slice();
+      for (let f = 0; f < 3; f++) bad[9 + Math.floor(r() * (bad.length - 9))] = Math.floor(r() * 256);
+      expect(() => mergeBlocks([bad, body], ROLLUP_ACCURACY)).not.toThrow();
+      const m = new BlockMerge([bad], ROLLUP_ACCURACY);
+      m.edges((e) => expect(e.lat.n >= 0 && e.lat.n < Infinity).toBe(true));
+      // Whatever a damaged sketch added, reset() leaves nothing for the next edge.
+      const sk = new SketchScratch();
+      const rd = new ByteReader(bad);
+      rd.p = 20 + Math.floor(r() * 40);
+      sk.addCells(rd);
+      sk.reset();
+      expect(sk.counts.every((x) => x === 0)).toBe(true);
+    }
+    const probe = new BlockMerge([body], ROLLUP_ACCURACY);
+    probe.edges((e) => expect(e.lat.n).toBe(50));
     const other = good.slice();
     other[1] = 0; // accuracy bytes: a block of another accuracy is not merged
     expect(mergeBlocks([other], ROLLUP_ACCURACY).damaged).toBe(1);

@@ -4,7 +4,7 @@
 // read and ~11 µs per row merged as sketch objects; at 10,000 edges that alone is seconds).
 //
 // Layout (varints are LEB128, f64 little-endian):
-//   u8 format=1 | f64 accuracy
+//   u8 format=2 | f64 accuracy
 //   varint edges | per edge, ascending key: varint key gap | varint entry bytes | varint calls,
 //     errors, paired, unpaired | varint peer (0, or name key + 1) | u8 trace ids, each u8 length
 //     + UTF-8 | sketch | u8 has server sketch [| sketch]
@@ -12,15 +12,16 @@
 //     varint calls, errors | sketch
 //   varint operations | ascending operation keys as gaps (distinct operations per service)
 // sketch: u8 flags (1 = integral counts, 2 = dense) | zeros (varint or f64) | then either
-//   sparse: varint cells | [zigzag varint first index | per cell: varint gap (not before the
-//   first) + count (varint or f64)], or dense (integral only, when smaller: a busy sketch fills
+//   sparse: varint cells | [zigzag varint first index | per cell: its gap from the previous cell
+//   (0 for the first) and count — integral counts as one byte (gap << 3 | count) when gap < 16
+//   and count < 8, else 0x80 + varint gap + varint count; other counts as varint gap + f64], or dense (integral only, when smaller: a busy sketch fills
 //   its range): varint width | zigzag varint first index | u8 bytes per count (1, 2, 4) | width
 //   counts | then f64 min, f64 max when it holds anything.
 // A sketch here is the bucket counts of LatencySketch (lib/analysis/stats/sketch.ts), so merged
 // cells give exactly the quantiles a merged LatencySketch would.
 import type { LatencySketch } from '../../analysis/stats/sketch.ts';
 
-export const BLOCK_FORMAT = 1;
+export const BLOCK_FORMAT = 2;
 /** Block tiers in minutes; each divides the next, so a window is covered by whole blocks. */
 export const GRAPH_TIERS = [1, 5, 15, 60, 360, 1440] as const;
 export const NODE_KINDS = ['service', 'database', 'queue', 'external', 'client'] as const;
@@ -264,6 +265,7 @@ export class SketchScratch {
     const integral = (flags & 1) === 1;
     r.p = p;
     const zeros = integral ? r.varint() : r.f64();
+    if (!(zeros >= 0 && zeros < Infinity)) r.bad = true;
     if ((flags & 2) !== 0) return this.addDense(r, zeros);
     const cells = r.varint();
     if (r.bad) return;
@@ -277,52 +279,41 @@ export class SketchScratch {
       const lo = at;
       let ok = at >= 0;
       for (let k = 0; k < cells; k++) {
-        if (k > 0) {
-          // varint gap: one byte almost always (cells of one sketch sit close together)
-          let x = p < len ? buf[p++] : 0;
-          let v = x & 0x7f;
-          let mul = 0x80;
-          while (x >= 0x80 && p < len) {
-            x = buf[p++];
-            v += (x & 0x7f) * mul;
-            mul *= 0x80;
-          }
-          at += v + 1;
-        }
+        let gap: number;
         let v: number;
-        if (integral) {
-          let x = p < len ? buf[p++] : 0;
-          v = x & 0x7f;
-          let mul = 0x80;
-          while (x >= 0x80 && p < len) {
-            x = buf[p++];
-            v += (x & 0x7f) * mul;
-            mul *= 0x80;
-          }
+        const x = p < len ? buf[p++] : 0;
+        if (integral && x < 0x80) {
+          // The common cell: gap and count in one byte.
+          gap = x >> 3;
+          v = x & 7;
         } else {
-          if (p + 8 > len) {
-            p = len + 1;
-            break;
+          if (integral && p >= len) break;
+          if (!integral) p--;
+          r.p = p;
+          gap = r.varint();
+          v = integral ? r.varint() : r.f64();
+          if (!(v >= 0 && v < Infinity)) r.bad = true;
+          if (r.bad) {
+            // Cells added so far must still be cleared by reset().
+            this.bound(lo, at);
+            return;
           }
-          v = r.dv.getFloat64(p, true);
-          p += 8;
+          p = r.p;
         }
+        if (k > 0) at += gap + 1;
         if (at >= 0 && at < SCRATCH_SIZE) {
           if (c[at] === 0 && v !== 0) this.touch(at);
           c[at] += v;
         } else ok = false;
         total += v;
       }
-      if (p >= len && (p > len || buf[len - 1] >= 0x80)) {
+      this.bound(lo, at);
+      if (p > len) {
         r.p = len;
         r.bad = true;
         return;
       }
       if (!ok) this.damaged++;
-      if (lo >= 0 && lo < this.lo) this.lo = lo;
-      if (at < SCRATCH_SIZE && at > this.hi) this.hi = at;
-      else if (at >= SCRATCH_SIZE) this.hi = SCRATCH_SIZE - 1;
-      if (lo < 0) this.lo = 0;
     }
     r.p = p;
     const mn = total > 0 ? r.f64() : 0;
@@ -335,6 +326,14 @@ export class SketchScratch {
       if (mn < this.min) this.min = mn;
       if (mx > this.max) this.max = mx;
     }
+  }
+
+  /** Widens the range reset() and quantiles() visit to [lo, hi], clamped to the scratch. */
+  private bound(lo: number, hi: number): void {
+    const a = Math.max(0, lo);
+    const b = Math.min(SCRATCH_SIZE - 1, hi);
+    if (a < this.lo) this.lo = a;
+    if (b > this.hi) this.hi = b;
   }
 
   /** The fixed-width form (write() picks it for busy sketches): one typed loop, no varints. */
@@ -422,7 +421,8 @@ export class SketchScratch {
       const v = c[i];
       if (v === 0) continue;
       cells++;
-      sparseBytes += varintBytes(prev < 0 ? 0 : i - prev - 1) + varintBytes(v);
+      const gap = prev < 0 ? 0 : i - prev - 1;
+      sparseBytes += gap < 16 && v < 8 ? 1 : 1 + varintBytes(gap) + varintBytes(v);
       if (v > maxCount) maxCount = v;
       prev = i;
     }
@@ -460,10 +460,17 @@ export class SketchScratch {
         const v = c[i];
         if (v === 0) continue;
         if (prev < 0) w.varint(zigzag(i + SCRATCH_LO));
-        else w.varint(i - prev - 1);
+        const gap = prev < 0 ? 0 : i - prev - 1;
         prev = i;
-        if (integral) w.varint(v);
-        else w.f64(v);
+        if (!integral) {
+          w.varint(gap);
+          w.f64(v);
+        } else if (gap < 16 && v < 8) w.u8((gap << 3) | v);
+        else {
+          w.u8(0x80);
+          w.varint(gap);
+          w.varint(v);
+        }
       }
     }
     if (this.n > 0) {
