@@ -704,14 +704,12 @@ export function readTraceIds(r: ByteReader, into: string[], max: number): void {
     }
     // The same few ids recur minute after minute: compare bytes before making a string.
     let dup = false;
-    for (const have of into) {
-      if (have.length !== len) continue;
+    for (let j = 0; j < into.length && !dup; j++) {
+      const have = into[j];
+      if (have.length !== len || have.charCodeAt(len - 1) !== b[at + len - 1]) continue;
       let k = 0;
       while (k < len && have.charCodeAt(k) === b[at + k]) k++;
-      if (k === len) {
-        dup = true;
-        break;
-      }
+      dup = k === len;
     }
     if (dup) r.p += len;
     else into.push(r.str(len));
