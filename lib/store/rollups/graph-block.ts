@@ -417,7 +417,14 @@ export class SketchScratch {
     let sparseBytes = 0;
     let maxCount = 0;
     let prev = -1;
-    for (let i = this.lo; i <= this.hi; i++) {
+    // Few cells (a pass's delta, a quiet edge): visit just those, not the whole index range.
+    const sparse = this.nTouched >= 0;
+    if (sparse) this.sortTouched();
+    const t = this.touched;
+    const first = sparse ? 0 : this.lo;
+    const last = sparse ? this.nTouched - 1 : this.hi;
+    for (let k = first; k <= last; k++) {
+      const i = sparse ? t[k] : k;
       const v = c[i];
       if (v === 0) continue;
       cells++;
@@ -456,7 +463,8 @@ export class SketchScratch {
     } else {
       w.varint(cells);
       prev = -1;
-      for (let i = this.lo; i <= this.hi; i++) {
+      for (let k = first; k <= last; k++) {
+        const i = sparse ? t[k] : k;
         const v = c[i];
         if (v === 0) continue;
         if (prev < 0) w.varint(zigzag(i + SCRATCH_LO));
