@@ -35,6 +35,11 @@ export interface CollectorOptions {
   liveGraceMs?: number;
   /** Writer threads (each with its own connection; they take turns at the write lock). Default 2. */
   writerThreads?: number;
+  /**
+   * How often the maintenance thread copies the WAL into the database (PASSIVE). Default 250 ms;
+   * 0 leaves checkpoints to SQLite's automatic ones inside the writers' commits.
+   */
+  checkpointIntervalMs?: number;
 }
 
 export interface RunningCollector {
@@ -62,8 +67,9 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   }));
   // Every thread of this process that writes the database queues on this lock (write-lock.ts).
   const writeLock = new SharedArrayBuffer(8);
+  const checkpointIntervalMs = opts.checkpointIntervalMs ?? 250;
   const writer = await WriterClient.start(
-    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: true, cacheKiB: 16_384 },
+    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: 16_384 },
     capacityBytes,
     () => metrics,
     opts.writerThreads ?? 2,
@@ -72,7 +78,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
   // Always started: besides retention (when enabled) it checkpoints the WAL for the writers.
   const retention = Retention.start(
-    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs: 250 },
+    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs },
     metrics,
   );
   const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs, writeLock });
