@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LatencySketch } from '../../lib/analysis/stats/sketch.ts';
+import { encodeSketch } from '../../lib/analysis/stats/sketch-bytes.ts';
+import Database from 'better-sqlite3';
 import { RollupDelta, ROLLUP_ACCURACY, type BucketDelta } from '../../lib/live/delta.ts';
 import { Query } from '../../lib/query/query.ts';
 import { openStore } from '../../lib/store/index.ts';
@@ -355,5 +357,44 @@ describe('graph blocks through LiveDb and the graph API', () => {
     expect(tiers()).toEqual([]);
     q.close();
     db.close();
+  });
+
+  it('are built once from the per-row edge rollups of a database written before them', () => {
+    const file = tempDb();
+    // What the previous writer left: edge, node and operation rows of a minute and its hour.
+    const raw = new Database(file);
+    const lat = new LatencySketch(ROLLUP_ACCURACY);
+    const srv = new LatencySketch(ROLLUP_ACCURACY);
+    for (let i = 1; i <= 40; i++) {
+      lat.add(i * 1.5);
+      srv.add(i);
+    }
+    const insEdge = raw.prepare('INSERT INTO edge_rollups (res, bucket, source, target, kind, calls, errors, paired, unpaired, latency, server_latency, peer_service, trace_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insNode = raw.prepare('INSERT INTO node_rollups (res, bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)');
+    const insOp = raw.prepare('INSERT INTO operation_rollups (res, bucket, service, operation, calls, errors, latency, self_ms) VALUES (?, ?, ?, ?, 1, 0, ?, 0)');
+    for (const [res, bucket] of [[1, T0_MINUTE + 2], [60, T0_MINUTE]]) {
+      insEdge.run(res, bucket, 'web', 'orders', 'sync', 40, 3, 40, 0, Buffer.from(encodeSketch(lat)), Buffer.from(encodeSketch(srv)), null, 'aa,bb');
+      insEdge.run(res, bucket, 'web', 'ext:pay', 'sync', 2, 0, 0, 2, Buffer.from(encodeSketch(lat)), null, 'pay', 'cc');
+      insNode.run(res, bucket, 'orders', 'service', 40, 3, Buffer.from(encodeSketch(srv)));
+      insOp.run(res, bucket, 'orders', 'GET /item', Buffer.from(encodeSketch(srv)));
+    }
+    raw.close();
+    const db = new LiveDb(file);
+    expect(db.db.prepare('SELECT res, bucket FROM graph_blocks ORDER BY res').raw().all()).toEqual([[1, T0_MINUTE + 2], [60, T0_MINUTE]]);
+    expect(db.backfillBlocks()).toBe(0); // once
+    db.close();
+    const store = openStore(file);
+    const q = new Query({ store, rollups: new RollupReader(file), graphCacheMs: 0, now: () => (T0_MINUTE + 90) * 60_000 });
+    const s = lat.summary();
+    const ss = srv.summary();
+    for (const w of [{ fromMs: T0_MINUTE * 60_000, toMs: (T0_MINUTE + 5) * 60_000 }, { fromMs: T0_MINUTE * 60_000, toMs: (T0_MINUTE + 60) * 60_000 }]) {
+      const g = q.graph(w);
+      const e = g.edges.find((x) => x.id === 'web->orders|sync')!;
+      expect([e.calls, e.errors, e.paired, e.p50Ms, e.p99Ms, e.serverP95Ms, e.traceIds]).toEqual([40, 3, 40, s.p50Ms, s.p99Ms, ss.p95Ms, ['aa', 'bb']]);
+      expect(g.edges.find((x) => x.id === 'web->ext:pay|sync')?.calls).toBe(2);
+      const n = g.nodes.find((x) => x.id === 'orders')!;
+      expect([n.calls, n.p50Ms, n.operations]).toEqual([40, ss.p50Ms, 1]);
+    }
+    q.close();
   });
 });

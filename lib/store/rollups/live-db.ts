@@ -3,7 +3,7 @@
 // crash or restart never counts a span twice and never loses one.
 import Database from 'better-sqlite3';
 import { SPAN_KINDS, STATUS_CODES, type Span } from '../../model/index.ts';
-import { mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
+import { decodeSketch, mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
 import { BucketDelta as BucketDeltaClass, ROLLUP_ACCURACY, type BucketDelta, type NodeInfo, type RollupDelta } from '../../live/delta.ts';
 import type { PendingClient } from '../../live/pending.ts';
 import { applyMigrations } from '../migrate/apply.ts';
@@ -115,6 +115,64 @@ export class LiveDb {
     const st = {} as Record<keyof typeof LIVE_SQL, Database.Statement>;
     for (const [k, sql] of Object.entries(LIVE_SQL)) st[k as keyof typeof LIVE_SQL] = this.db.prepare(sql);
     this.st = st;
+    this.backfillBlocks();
+  }
+
+  /**
+   * A database written before graph blocks existed has its graph in edge_rollups rows: build the
+   * minute and hour blocks from them once (coarser ones are sealed later as usual), so windows
+   * before the upgrade keep their edges. Returns the blocks written.
+   */
+  backfillBlocks(): number {
+    const db = this.db;
+    if (db.prepare('SELECT 1 FROM graph_blocks LIMIT 1').get()) return 0;
+    const buckets = db.prepare('SELECT DISTINCT res, bucket FROM edge_rollups WHERE res IN (1, 60) UNION SELECT DISTINCT res, bucket FROM node_rollups WHERE res IN (1, 60) ORDER BY res, bucket').raw(true).all() as [number, number][];
+    if (buckets.length === 0) return 0;
+    const edgesOf = db.prepare('SELECT source, target, kind, calls, errors, paired, unpaired, latency, server_latency, peer_service, trace_ids FROM edge_rollups WHERE res = ? AND bucket = ?');
+    const nodesOf = db.prepare('SELECT node_id, kind, calls, errors, latency FROM node_rollups WHERE res = ? AND bucket = ?');
+    const opsOf = db.prepare('SELECT service, operation FROM operation_rollups WHERE res = ? AND bucket = ?');
+    const sketch = (bytes: Buffer | null, into: SketchScratch): void => {
+      into.reset();
+      if (!bytes) return;
+      const s = decodeSketch(bytes);
+      if (!('error' in s) && s.relativeAccuracy === ROLLUP_ACCURACY) into.addSketch(s);
+    };
+    let written = 0;
+    for (const [res, bucket] of buckets) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const w = new BlockWriter(ROLLUP_ACCURACY);
+        w.section();
+        type E = { source: string; target: string; kind: string; calls: number; errors: number; paired: number; unpaired: number; latency: Buffer; server_latency: Buffer | null; peer_service: string | null; trace_ids: string };
+        const edges = (edgesOf.all(res, bucket) as E[]).map((e) => ({ e, key: this.key(KEY_EDGE, e.source, e.target, e.kind) })).sort((x, y) => x.key - y.key);
+        for (const { e, key } of edges) {
+          sketch(e.latency, this.lat);
+          sketch(e.server_latency, this.srv);
+          const peer = e.peer_service !== null ? this.key(KEY_NAME, e.peer_service) + 1 : 0;
+          const traceIds = e.trace_ids ? e.trace_ids.split(',') : [];
+          w.edge({ key, calls: e.calls, errors: e.errors, paired: e.paired, unpaired: e.unpaired, peer, traceIds }, this.lat, this.srv);
+        }
+        w.section();
+        type N = { node_id: string; kind: string; calls: number; errors: number; latency: Buffer };
+        const nodes = (nodesOf.all(res, bucket) as N[]).map((n) => ({ n, key: this.key(KEY_NODE, n.node_id) })).sort((x, y) => x.key - y.key);
+        for (const { n, key } of nodes) {
+          sketch(n.latency, this.lat);
+          w.node({ key, kind: nodeKindCode(n.kind), calls: n.calls, errors: n.errors }, this.lat);
+        }
+        w.section();
+        const ops = (opsOf.all(res, bucket) as { service: string; operation: string }[]).map((o) => this.key(KEY_OPERATION, o.service, o.operation)).sort((x, y) => x - y);
+        let prev = -1;
+        for (const k of ops) if (k !== prev) w.operation((prev = k));
+        this.st.blockPut.run(res, bucket, w.finish());
+        db.exec('COMMIT');
+        written++;
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        this.keyIds.clear();
+        throw err;
+      }
+    }
+    return written;
   }
 
   maxSeq(): number {
