@@ -88,9 +88,10 @@ describe('sketch cells', () => {
 
   it('round-trip busy sketches in the dense form (1-, 2- and 4-byte counts) exactly', () => {
     const r = rng(5);
-    for (const [n, spread] of [[200, 0.5], [5_000, 1], [70_000, 2], [300, 0.05], [70_000, 0.00001]] as const) {
+    for (const [n, spread, weight] of [[200, 0.5, 1], [5_000, 1, 1], [70_000, 2, 1], [300, 0.05, 1], [40, 0.4, 70_000]] as const) {
       const ref = new LatencySketch(ROLLUP_ACCURACY);
-      for (let i = 0; i < n; i++) ref.add(Math.exp(2 + r() * spread));
+      // The last case: cells of 70,000+ calls each (4-byte dense counts).
+      for (let i = 0; i < n; i++) ref.add(Math.exp(2 + r() * spread), weight);
       const sc = new SketchScratch();
       sc.addSketch(ref);
       const w = new BlockWriter(ROLLUP_ACCURACY);
@@ -107,7 +108,7 @@ describe('sketch cells', () => {
       twice.merge(ref);
       const got = [0, 0, 0, 0, 0];
       m.edges((e) => {
-        expect(e.lat.n).toBe(2 * n);
+        expect(e.lat.n).toBe(2 * n * weight);
         e.srv.quantiles(qs, (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY), got);
         expect(got).toEqual(twice.quantiles(qs));
       });
