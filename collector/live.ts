@@ -3,7 +3,7 @@
 // analyze and the others stand by.
 import type { Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
-import { startTsWorker } from '../lib/runtime/workers.ts';
+import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
 
 export type FromLive = ({ type: 'pass'; heapUsedBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
 
@@ -23,7 +23,7 @@ export class LiveThread {
   private constructor(private readonly worker: Worker) {}
 
   static start(opts: LiveAnalyzerOptions & { intervalMs?: number }): LiveThread {
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...opts });
+    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...opts }, BUSY_THREAD_LIMITS);
     const t = new LiveThread(worker);
     worker.on('message', (msg: FromLive) => {
       if (msg.type === 'pass') {

@@ -5,7 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { CollectorMetrics, Signal } from './metrics.ts';
 import type { Encoding, FromWriter, GroupStats, WriteOutcome, WriterOptions } from './protocol.ts';
-import { startTsWorker } from '../lib/runtime/workers.ts';
+import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
 
 interface Waiting {
   bytes: number;
@@ -61,7 +61,7 @@ export class WriterClient {
 
   private spawn(slot: Slot): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = startTsWorker(new URL('./writer-worker.ts', import.meta.url), this.opts);
+      const worker = startTsWorker(new URL('./writer-worker.ts', import.meta.url), this.opts, BUSY_THREAD_LIMITS);
       slot.worker = worker;
       let started = false;
       worker.on('message', (msg: FromWriter) => {
