@@ -1,6 +1,7 @@
 // Starts and stops the live analyzer thread (collector/live-worker.ts) and keeps its last report.
 // Every collector starts one; when several share a database, the lease in the database lets one
 // analyze and the others stand by.
+import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
@@ -15,52 +16,86 @@ export interface LiveStatus {
   spansAnalyzed: number;
   /** The analyzer thread's V8 heap in use after its last pass. */
   heapUsedBytes: number;
+  /** Analyzer threads started again after one ended without being asked to. */
+  restarts: number;
 }
 
 export class LiveThread {
-  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, heapUsedBytes: 0 };
+  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, heapUsedBytes: 0, restarts: 0 };
+  private worker!: Worker;
+  private closing = false;
+  private restartTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly worker: Worker) {}
+  private readonly opts: LiveAnalyzerOptions & { intervalMs?: number };
+
+  private constructor(opts: LiveAnalyzerOptions & { intervalMs?: number }) {
+    // One lease owner across restarts: a restarted thread takes its own lease back at once
+    // instead of standing by until the crashed one's lease runs out.
+    this.opts = { ...opts, owner: opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}` };
+  }
 
   static start(opts: LiveAnalyzerOptions & { intervalMs?: number }): LiveThread {
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...opts }, BUSY_THREAD_LIMITS);
-    const t = new LiveThread(worker);
-    worker.on('message', (msg: FromLive) => {
-      if (msg.type === 'pass') {
-        t.status.passes++;
-        t.status.spansAnalyzed += msg.spans;
-        t.status.last = msg;
-        t.status.heapUsedBytes = msg.heapUsedBytes;
-      } else if (msg.type === 'error') {
-        t.status.errors++;
-        t.status.lastError = msg.message;
-      }
-    });
-    // The analyzer failing must not take ingest down; its cursor waits in the database.
-    worker.on('error', (err) => {
-      t.status.errors++;
-      t.status.lastError = err.message;
-    });
-    worker.unref();
+    const t = new LiveThread(opts);
+    t.spawn();
     return t;
   }
 
+  private spawn(): void {
+    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts }, BUSY_THREAD_LIMITS);
+    this.worker = worker;
+    worker.on('message', (msg: FromLive) => {
+      if (msg.type === 'pass') {
+        this.status.passes++;
+        this.status.spansAnalyzed += msg.spans;
+        this.status.last = msg;
+        this.status.heapUsedBytes = msg.heapUsedBytes;
+      } else if (msg.type === 'error') {
+        this.status.errors++;
+        this.status.lastError = msg.message;
+      }
+    });
+    // The analyzer failing must not take ingest down; its cursor waits in the database, and a
+    // new thread (after a second, so a thread that fails at once does not spin) goes on from it.
+    worker.on('error', (err) => {
+      this.status.errors++;
+      this.status.lastError = err.message;
+    });
+    worker.on('exit', () => {
+      if (this.closing) return;
+      this.status.restarts++;
+      clearTimeout(this.restartTimer);
+      this.restartTimer = setTimeout(() => {
+        if (!this.closing) this.spawn();
+      }, 1000);
+      this.restartTimer.unref();
+    });
+    worker.unref();
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
     const closed = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5000);
-      this.worker.on('message', (m: FromLive) => {
+      worker.on('message', (m: FromLive) => {
         if (m.type === 'closed') {
           clearTimeout(timer);
           resolve();
         }
       });
-      this.worker.once('exit', () => {
+      worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
     });
-    this.worker.postMessage({ type: 'close' });
+    worker.postMessage({ type: 'close' });
     await closed;
-    await this.worker.terminate();
+    await worker.terminate();
+  }
+
+  /** The current analyzer thread. */
+  get thread(): Worker {
+    return this.worker;
   }
 }

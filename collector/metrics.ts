@@ -136,6 +136,9 @@ export class CollectorMetrics {
         '# HELP faultline_live_errors_total Analyzer passes that failed (retried on the next tick).',
         '# TYPE faultline_live_errors_total counter',
         `faultline_live_errors_total ${l.errors}`,
+        '# HELP faultline_live_restarts_total Analyzer threads restarted after ending unasked (a crash).',
+        '# TYPE faultline_live_restarts_total counter',
+        `faultline_live_restarts_total ${l.restarts}`,
       );
     }
     const mem = process.memoryUsage();
