@@ -571,18 +571,10 @@ const ROLLUP_TABLES = ['edge_rollups', 'node_rollups', 'operation_rollups', 'tab
  */
 type FeedRow = [number, number, string | null, string, number, string | null, number, number, number, number, number, number, number, Buffer | null];
 
-/** fl_sketch_merge(a, b) and fl_ids_merge(a, b) for the upserts (SQLite user functions). */
+/** fl_sketch_merge(a, b) for the node and operation upserts (a SQLite user function). */
 export function registerMergeFunctions(db: Database.Database): void {
   db.function('fl_sketch_merge', { deterministic: true }, (a: unknown, b: unknown) => {
     const r = mergeSketchBytes(a as Uint8Array | null, b as Uint8Array | null);
     return r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : null;
-  });
-  db.function('fl_ids_merge', { deterministic: true }, (a: unknown, b: unknown) => {
-    const ids: string[] = [];
-    for (const list of [a, b]) {
-      if (typeof list !== 'string' || list === '') continue;
-      for (const id of list.split(',')) if (ids.length < 5 && !ids.includes(id)) ids.push(id);
-    }
-    return ids.join(',');
   });
 }

@@ -1,7 +1,7 @@
-// SQL of the rollup tables (prisma/migrations/*_live_rollups) and of the live analyzer's feed.
-// Sketch and trace-id columns are merged inside the upsert by two functions the connection
-// registers (fl_sketch_merge, fl_ids_merge): SQLite only; a PostgreSQL dialect would merge in
-// the writer (read, add, write) under the same transaction.
+// SQL of the rollup tables (prisma/migrations/*_live_rollups, *_graph_blocks) and of the live
+// analyzer's feed. Sketch columns of the node and operation rows are merged inside the upsert by a
+// function the connection registers (fl_sketch_merge): SQLite only; a PostgreSQL dialect would
+// merge in the writer (read, add, write) under the same transaction, as graph blocks already are.
 
 export const LIVE_SQL = {
   maxSeq: `SELECT max(seq) AS m FROM spans`,
