@@ -6,6 +6,7 @@ import { CollectorMetrics } from './metrics.ts';
 import { Retention } from './retention.ts';
 import { createServer, listen } from './server.ts';
 import { WriterClient } from './writer.ts';
+import { openStore } from '../lib/store/index.ts';
 
 export interface CollectorOptions {
   /** Port to listen on; 0 picks a free one. Default 4318. */
@@ -65,6 +66,9 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     writerUp: ref.writer?.isUp ?? false,
     live: ref.live?.status,
   }));
+  // Create and migrate the database (and switch it to WAL) once, before the threads open it:
+  // several connections doing that at the same moment can get SQLITE_BUSY without waiting.
+  openStore(opts.dbUrl).close();
   // Every thread of this process that writes the database queues on this lock (write-lock.ts).
   const writeLock = new SharedArrayBuffer(8);
   const checkpointIntervalMs = opts.checkpointIntervalMs ?? 250;
