@@ -4,7 +4,8 @@
 // in a typed array, and percentiles read straight off the sum — the same numbers a merge of
 // LatencySketch objects gives (GraphAccumulator.build, whose output shape and peer resolution this
 // follows), without an object per edge per minute.
-import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph, TableUse } from '../analysis/graph/types.ts';
+import { graphNodeOut } from '../analysis/graph/node-out.ts';
+import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
 import { NODE_KINDS, type SketchScratch } from '../store/rollups/graph-block.ts';
@@ -268,23 +269,7 @@ function assemble(edges: Iterable<EdgeOut>, nodes: Map<string, NodeOut>, resolve
   for (const n of nodes.values()) {
     // An external node whose every call was resolved onto a real service is gone.
     if (usedTargets && n.kind === 'external' && resolvedAway.get(n.id) === n.calls && !usedTargets.has(n.id)) continue;
-    const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, p50Ms: n.lat.p50Ms, p75Ms: n.lat.p75Ms, p95Ms: n.lat.p95Ms, p99Ms: n.lat.p99Ms };
-    if (n.kind === 'service') {
-      g.versions = [];
-      g.syncCallsOut = outSync.get(n.id) ?? 0;
-      g.asyncCallsOut = outAsync.get(n.id) ?? 0;
-    }
-    if (n.kind === 'database') {
-      g.dbSystem = n.dbSystem;
-      g.address = n.address;
-      g.namespace = n.namespace;
-      g.identityKnown = n.identityKnown;
-      g.tables = n.tables ? tablesOut(n.tables) : [];
-    }
-    if (n.kind === 'queue') {
-      g.messagingSystem = n.messagingSystem;
-      g.destination = n.destination;
-    }
+    const g = graphNodeOut(n, n.lat, [], outSync, outAsync);
     nodeList.push(g);
   }
   nodeList.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -292,21 +277,6 @@ function assemble(edges: Iterable<EdgeOut>, nodes: Map<string, NodeOut>, resolve
   return { nodes: nodeList, edges: edgeList, unpairedClientSpans, unpairedProducerSpans };
 }
 
-function tablesOut(tables: Map<string, Map<string, { reads: number; writes: number }>>): TableUse[] {
-  const out: TableUse[] = [];
-  for (const [name, bySvc] of tables) {
-    const readers: string[] = [];
-    const writers: string[] = [];
-    const counts: Record<string, { reads: number; writes: number }> = {};
-    for (const [svc, c] of bySvc) {
-      if (c.reads > 0) readers.push(svc);
-      if (c.writes > 0) writers.push(svc);
-      counts[svc] = { reads: c.reads, writes: c.writes };
-    }
-    out.push({ name, readers: readers.sort(), writers: writers.sort(), counts });
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
-}
 
 export function freshnessOf(r: RollupReader): Freshness {
   const f = r.feedStatus();

@@ -7,10 +7,11 @@
 
 import { LatencySketch } from '../stats/sketch.ts';
 import { isDbSpan } from '../trace/kind.ts';
+import { graphNodeOut } from './node-out.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 import { normalizeServiceName } from '../service-name.ts';
 import { dbAccess, dbIdentity, dbProductFromPeer, externalId, peerName, topicIdentity, UNKNOWN_PEER } from './identity.ts';
-import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph, TableUse } from './types.ts';
+import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from './types.ts';
 
 export interface GraphOptions {
   /** Sketch relative accuracy (default 1%). */
@@ -414,24 +415,7 @@ export class GraphAccumulator {
     for (const n of this.nodes.values()) {
       // An external node whose every call was resolved onto a real service is gone.
       if (usedTargets && n.kind === 'external' && resolvedAway.get(n.id) === n.calls && !usedTargets.has(n.id)) continue;
-      const sm = n.lat.summary();
-      const g: GraphNode = { id: n.id, kind: n.kind, name: n.name, calls: n.calls, errors: n.errors, p50Ms: sm.p50Ms, p75Ms: sm.p75Ms, p95Ms: sm.p95Ms, p99Ms: sm.p99Ms };
-      if (n.kind === 'service') {
-        g.versions = n.versions ? [...n.versions].sort() : [];
-        g.syncCallsOut = outSync.get(n.id) ?? 0;
-        g.asyncCallsOut = outAsync.get(n.id) ?? 0;
-      }
-      if (n.kind === 'database') {
-        g.dbSystem = n.dbSystem;
-        g.address = n.address;
-        g.namespace = n.namespace;
-        g.identityKnown = n.identityKnown;
-        g.tables = n.tables ? tablesOut(n.tables) : [];
-      }
-      if (n.kind === 'queue') {
-        g.messagingSystem = n.messagingSystem;
-        g.destination = n.destination;
-      }
+      const g = graphNodeOut(n, n.lat.summary(), n.versions ? [...n.versions].sort() : [], outSync, outAsync);
       nodes.push(g);
     }
     nodes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -463,21 +447,6 @@ function tableUse(tables: Map<string, Map<string, { reads: number; writes: numbe
   return u;
 }
 
-function tablesOut(tables: Map<string, Map<string, { reads: number; writes: number }>>): TableUse[] {
-  const out: TableUse[] = [];
-  for (const [name, bySvc] of tables) {
-    const readers: string[] = [];
-    const writers: string[] = [];
-    const counts: Record<string, { reads: number; writes: number }> = {};
-    for (const [svc, c] of bySvc) {
-      if (c.reads > 0) readers.push(svc);
-      if (c.writes > 0) writers.push(svc);
-      counts[svc] = { reads: c.reads, writes: c.writes };
-    }
-    out.push({ name, readers: readers.sort(), writers: writers.sort(), counts });
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
-}
 
 function cloneEdge(e: EdgeAcc, accuracy: number): EdgeAcc {
   const c: EdgeAcc = { ...e, lat: new LatencySketch(accuracy), srv: undefined, ops: new Map(), calls: 0, errors: 0, paired: 0, unpaired: 0, traceIds: [] };
