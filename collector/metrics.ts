@@ -86,60 +86,26 @@ export class CollectorMetrics {
       out.push(`faultline_collector_responses_total{signal="${signal}",code="${code}"} ${v}`);
     }
     const g = this.gauges();
-    out.push(
-      '# HELP faultline_collector_queue_bytes Request bytes accepted but not yet committed.',
-      '# TYPE faultline_collector_queue_bytes gauge',
-      `faultline_collector_queue_bytes ${g.queueBytes}`,
-      '# HELP faultline_collector_queue_requests Requests accepted but not yet committed.',
-      '# TYPE faultline_collector_queue_requests gauge',
-      `faultline_collector_queue_requests ${g.queueRequests}`,
-      '# HELP faultline_collector_queue_capacity_bytes Queue bound; past it requests get 503 with Retry-After.',
-      '# TYPE faultline_collector_queue_capacity_bytes gauge',
-      `faultline_collector_queue_capacity_bytes ${g.queueCapacityBytes}`,
-      '# HELP faultline_collector_writer_up 1 when the writer thread is running and its store is open.',
-      '# TYPE faultline_collector_writer_up gauge',
-      `faultline_collector_writer_up ${g.writerUp ? 1 : 0}`,
-      '# HELP faultline_collector_writer_restarts_total Writer thread restarts after a crash.',
-      '# TYPE faultline_collector_writer_restarts_total counter',
-      `faultline_collector_writer_restarts_total ${this.writerRestarts}`,
-      '# HELP faultline_collector_batches_total Write transactions committed (each may hold several requests).',
-      '# TYPE faultline_collector_batches_total counter',
-      `faultline_collector_batches_total ${this.batches}`,
-      '# HELP faultline_collector_batch_items_total Items written by those transactions.',
-      '# TYPE faultline_collector_batch_items_total counter',
-      `faultline_collector_batch_items_total ${this.batchItems}`,
-      '# HELP faultline_collector_retention_deleted_total Rows removed by retention.',
-      '# TYPE faultline_collector_retention_deleted_total counter',
-      `faultline_collector_retention_deleted_total ${this.retentionDeleted}`,
-      '# HELP faultline_collector_retention_errors_total Retention sweeps that failed (retried next round).',
-      '# TYPE faultline_collector_retention_errors_total counter',
-      `faultline_collector_retention_errors_total ${this.retentionErrors}`,
-    );
+    const one = (name: string, type: 'gauge' | 'counter', help: string, value: number) =>
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
+    one('faultline_collector_queue_bytes', 'gauge', 'Request bytes accepted but not yet committed.', g.queueBytes);
+    one('faultline_collector_queue_requests', 'gauge', 'Requests accepted but not yet committed.', g.queueRequests);
+    one('faultline_collector_queue_capacity_bytes', 'gauge', 'Queue bound; past it requests get 503 with Retry-After.', g.queueCapacityBytes);
+    one('faultline_collector_writer_up', 'gauge', '1 when a writer thread is running and its store is open.', g.writerUp ? 1 : 0);
+    one('faultline_collector_writer_restarts_total', 'counter', 'Writer thread restarts after a crash.', this.writerRestarts);
+    one('faultline_collector_batches_total', 'counter', 'Write transactions committed (each may hold several requests).', this.batches);
+    one('faultline_collector_batch_items_total', 'counter', 'Items written by those transactions.', this.batchItems);
+    one('faultline_collector_retention_deleted_total', 'counter', 'Rows removed by retention.', this.retentionDeleted);
+    one('faultline_collector_retention_errors_total', 'counter', 'Retention sweeps that failed (retried next round).', this.retentionErrors);
     if (g.live !== undefined) {
       const l = g.live;
-      out.push(
-        '# HELP faultline_live_spans_analyzed_total Spans folded into the graph and RED rollups by the live analyzer.',
-        '# TYPE faultline_live_spans_analyzed_total counter',
-        `faultline_live_spans_analyzed_total ${l.spansAnalyzed}`,
-        '# HELP faultline_live_spans_behind Stored spans the live analyzer has not folded yet (after its last pass).',
-        '# TYPE faultline_live_spans_behind gauge',
-        `faultline_live_spans_behind ${l.last?.behind ?? 0}`,
-        '# HELP faultline_live_pending_clients Client spans waiting for their server half.',
-        '# TYPE faultline_live_pending_clients gauge',
-        `faultline_live_pending_clients ${l.last?.pending ?? 0}`,
-        '# HELP faultline_live_leader 1 when this collector holds the analyzer lease (several collectors may share a database).',
-        '# TYPE faultline_live_leader gauge',
-        `faultline_live_leader ${l.last?.leader ? 1 : 0}`,
-        '# HELP faultline_live_flush_seconds Longest rollup flush of the last pass: how long writers may have waited for it.',
-        '# TYPE faultline_live_flush_seconds gauge',
-        `faultline_live_flush_seconds ${(l.last?.flushMs ?? 0) / 1000}`,
-        '# HELP faultline_live_errors_total Analyzer passes that failed (retried on the next tick).',
-        '# TYPE faultline_live_errors_total counter',
-        `faultline_live_errors_total ${l.errors}`,
-        '# HELP faultline_live_restarts_total Analyzer threads restarted after ending unasked (a crash).',
-        '# TYPE faultline_live_restarts_total counter',
-        `faultline_live_restarts_total ${l.restarts}`,
-      );
+      one('faultline_live_spans_analyzed_total', 'counter', 'Spans folded into the graph and RED rollups by the live analyzer.', l.spansAnalyzed);
+      one('faultline_live_spans_behind', 'gauge', 'Stored spans the live analyzer has not folded yet (after its last pass).', l.last?.behind ?? 0);
+      one('faultline_live_pending_clients', 'gauge', 'Client spans waiting for their server half.', l.last?.pending ?? 0);
+      one('faultline_live_leader', 'gauge', '1 when this collector holds the analyzer lease (several collectors may share a database).', l.last?.leader ? 1 : 0);
+      one('faultline_live_flush_seconds', 'gauge', 'Longest rollup flush of the last pass: how long writers may have waited for it.', (l.last?.flushMs ?? 0) / 1000);
+      one('faultline_live_errors_total', 'counter', 'Analyzer passes that failed (retried on the next tick).', l.errors);
+      one('faultline_live_restarts_total', 'counter', 'Analyzer threads restarted after ending unasked (a crash).', l.restarts);
     }
     const mem = process.memoryUsage();
     out.push(
