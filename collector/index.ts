@@ -41,6 +41,11 @@ export interface CollectorOptions {
    * 0 leaves checkpoints to SQLite's automatic ones inside the writers' commits.
    */
   checkpointIntervalMs?: number;
+  /**
+   * WAL pages past which the maintenance thread finishes a checkpoint under the write lock, so
+   * the WAL starts over instead of growing while writers never pause. Default 4096 (16 MiB).
+   */
+  walResetPages?: number;
 }
 
 export interface RunningCollector {
@@ -82,7 +87,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
   // Always started: besides retention (when enabled) it checkpoints the WAL for the writers.
   const retention = Retention.start(
-    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs },
+    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs, walResetPages: opts.walResetPages },
     metrics,
   );
   const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs, writeLock });

@@ -58,6 +58,8 @@ export interface RetentionOptions {
   writeLock?: SharedArrayBuffer;
   /** How often to copy the WAL into the database (PASSIVE: never waits for a writer). */
   checkpointIntervalMs?: number;
+  /** WAL pages past which a checkpoint completes under the write lock so the WAL starts over. */
+  walResetPages?: number;
 }
 
 export type FromRetention = { type: 'deleted'; rows: number } | { type: 'error'; message: string };
