@@ -36,7 +36,7 @@ function sweep(): void {
  * checkpointed 200 MB inside a commit. Holding the write lock for the rest of one checkpoint
  * (the unlocked one just before copied most of it) lets it complete.
  */
-const RESET_FRAMES = opts.walResetPages ?? 4096;
+const RESET_FRAMES = opts.walResetPages ?? 16_384;
 const lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
 
 function checkpoint(): void {
