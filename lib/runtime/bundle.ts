@@ -3,15 +3,14 @@
 // worker a loader thread of its own: measured on Node 20, 32 MB of RSS per worker against
 // 9 MB for a plain JavaScript worker — about 90 MB for the collector's four threads.
 //
-// The cache lives in node_modules/.cache/faultline (the usual place for tool caches), else in
-// the temp directory. A bundle is reused while every source file it was built from keeps its
-// size and modification time; otherwise it is rebuilt (about 0.1–0.3 s). Packages stay
-// external, so native modules load from node_modules as usual.
+// The cache lives in node_modules/.cache/faultline (the usual place for tool caches); where that
+// is not writable, workers fall back to the tsx loader. A bundle is reused while every source
+// file it was built from keeps its size and modification time; otherwise it is rebuilt (about
+// 0.1–0.3 s). Packages stay external, so native modules load from node_modules as usual.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +21,12 @@ interface Manifest {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * Only under the checkout's node_modules: the bundle keeps packages external, and they resolve
+ * from where the bundle sits (a bundle in the temp directory could not find better-sqlite3).
+ */
 function cacheDirs(): string[] {
-  return [path.join(ROOT, 'node_modules', '.cache', 'faultline', 'workers'), path.join(tmpdir(), `faultline-workers-${process.getuid?.() ?? 'user'}`)];
+  return [path.join(ROOT, 'node_modules', '.cache', 'faultline', 'workers')];
 }
 
 function fresh(manifestFile: string): boolean {

@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../lib/runtime/bundle.ts';
+import { startTestCollector, withStore } from './helpers.ts';
+import { ids, send, traceRequestJson } from './wire-helpers.ts';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,6 +58,23 @@ describe('bundledEntry', () => {
       expect(bundledEntry(pathToFileURL(path.join(dir, 'entry.ts')))).toBeUndefined();
     } finally {
       delete process.env.FAULTLINE_WORKER_BUNDLE;
+    }
+  });
+
+  it('without bundles the collector still runs, its threads through the tsx loader', async () => {
+    process.env.FAULTLINE_WORKER_BUNDLE = '0';
+    const tc = await startTestCollector().finally(() => delete process.env.FAULTLINE_WORKER_BUNDLE);
+    try {
+      const { traceId, spanIds } = ids(1);
+      const res = await send(`${tc.collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: traceRequestJson('tsx-loader', [{ traceId, spanId: spanIds[0], name: 'GET /' }]),
+      });
+      expect(res.status).toBe(200);
+      expect(withStore(tc.dbPath, (s) => s.getTrace(traceId)).map((s) => s.resource.serviceName)).toEqual(['tsx-loader']);
+    } finally {
+      await tc.cleanup();
     }
   });
 });
