@@ -4,7 +4,7 @@
 // in a typed array, and percentiles read straight off the sum — the same numbers a merge of
 // LatencySketch objects gives (GraphAccumulator.build, whose output shape and peer resolution this
 // follows), without an object per edge per minute.
-import { graphNodeOut } from '../analysis/graph/node-out.ts';
+import { graphNodeOut, type NodeFacts } from '../analysis/graph/node-out.ts';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
@@ -43,20 +43,8 @@ interface EdgeOut extends GraphEdge {
   sk?: { lat: LatencySketch; srv: LatencySketch | undefined };
 }
 
-interface NodeOut {
-  id: string;
-  kind: NodeKind;
-  name: string;
-  calls: number;
-  errors: number;
+interface NodeOut extends NodeFacts {
   lat: Summary;
-  dbSystem?: string;
-  address?: string;
-  namespace?: string;
-  identityKnown?: boolean;
-  tables?: Map<string, Map<string, { reads: number; writes: number }>>;
-  messagingSystem?: string;
-  destination?: string;
 }
 
 const out4 = [0, 0, 0, 0];

@@ -7,7 +7,7 @@
 
 import { LatencySketch } from '../stats/sketch.ts';
 import { isDbSpan } from '../trace/kind.ts';
-import { graphNodeOut } from './node-out.ts';
+import { graphNodeOut, type NodeFacts } from './node-out.ts';
 import type { SpanNode, TraceTree } from '../trace/tree.ts';
 import { normalizeServiceName } from '../service-name.ts';
 import { dbAccess, dbIdentity, dbProductFromPeer, externalId, peerName, topicIdentity, UNKNOWN_PEER } from './identity.ts';
@@ -59,22 +59,9 @@ export interface EdgeAcc {
   peerService?: string;
 }
 
-export interface NodeAcc {
-  id: string;
-  kind: NodeKind;
-  name: string;
-  calls: number;
-  errors: number;
+export interface NodeAcc extends NodeFacts {
   lat: LatencySketch;
   versions?: Set<string>;
-  dbSystem?: string;
-  address?: string;
-  namespace?: string;
-  identityKnown?: boolean;
-  /** table → service → [reads, writes] */
-  tables?: Map<string, Map<string, { reads: number; writes: number }>>;
-  messagingSystem?: string;
-  destination?: string;
 }
 
 export class GraphAccumulator {
