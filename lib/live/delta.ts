@@ -119,8 +119,9 @@ export class BucketDelta {
     n.lat.add(ms);
   }
 
-  mergeInto(into: BucketDelta): void {
-    for (const e of this.edges.values()) {
+  /** Adds this bucket into `into`; `withEdges: false` leaves the edges out (the per-row tiers hold none). */
+  mergeInto(into: BucketDelta, withEdges = true): void {
+    for (const e of withEdges ? this.edges.values() : []) {
       const t = into.edge(e.source, e.target, e.kind);
       t.calls += e.calls;
       t.errors += e.errors;

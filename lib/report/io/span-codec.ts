@@ -244,44 +244,11 @@ export class SpanEncoder {
     }
   }
 
-  private attributes(a: Attributes, w: ByteWriter): void {
-    const keys = Object.keys(a);
-    w.u32(keys.length);
-    for (const k of keys) {
-      this.str(k);
-      this.value(a[k]);
-    }
-  }
+  /** Interned strings: the codec's string table, shared by every span of the batch. */
+  private readonly internStr = (v: string): void => this.str(v);
 
-  private value(v: AttributeValue): void {
-    const w = this.w;
-    if (typeof v === 'string') {
-      w.u8(V_STRING);
-      this.str(v);
-    } else if (typeof v === 'number') {
-      w.u8(V_NUMBER);
-      w.f64(v);
-    } else if (typeof v === 'boolean') {
-      w.u8(v ? V_TRUE : V_FALSE);
-    } else if (typeof v === 'bigint') {
-      w.u8(V_BIGINT);
-      w.rawString(v.toString(), STR_INLINE);
-    } else if (v === null || v === undefined) {
-      w.u8(V_NULL);
-    } else if (v instanceof Uint8Array) {
-      w.u8(V_BYTES);
-      w.u32(v.length);
-      w.ensure(v.length);
-      w.bytes.set(v, w.pos);
-      w.pos += v.length;
-    } else if (Array.isArray(v)) {
-      w.u8(V_ARRAY);
-      w.u32(v.length);
-      for (const e of v) this.value(e);
-    } else {
-      w.u8(V_KVLIST);
-      this.attributes(v, w);
-    }
+  private attributes(a: Attributes, w: ByteWriter): void {
+    writeAttributes(w, a, this.internStr);
   }
 
   private event(e: SpanEvent): void {
@@ -305,20 +272,20 @@ export class SpanEncoder {
   }
 }
 
-// Resources and scopes are written without string interning: their bytes are their identity.
-function plainAttributes(w: ByteWriter, a: Attributes): void {
+/** Attributes with strings written by `str` (interned for spans, inline for resources and scopes). */
+function writeAttributes(w: ByteWriter, a: Attributes, str: (s: string) => void): void {
   const keys = Object.keys(a);
   w.u32(keys.length);
   for (const k of keys) {
-    w.rawString(k, STR_INLINE);
-    plainValue(w, a[k]);
+    str(k);
+    writeValue(w, a[k], str);
   }
 }
 
-function plainValue(w: ByteWriter, v: AttributeValue): void {
+function writeValue(w: ByteWriter, v: AttributeValue, str: (s: string) => void): void {
   if (typeof v === 'string') {
     w.u8(V_STRING);
-    w.rawString(v, STR_INLINE);
+    str(v);
   } else if (typeof v === 'number') {
     w.u8(V_NUMBER);
     w.f64(v);
@@ -338,11 +305,16 @@ function plainValue(w: ByteWriter, v: AttributeValue): void {
   } else if (Array.isArray(v)) {
     w.u8(V_ARRAY);
     w.u32(v.length);
-    for (const e of v) plainValue(w, e);
+    for (const e of v) writeValue(w, e, str);
   } else {
     w.u8(V_KVLIST);
-    plainAttributes(w, v);
+    writeAttributes(w, v, str);
   }
+}
+
+// Resources and scopes are written without string interning: their bytes are their identity.
+function plainAttributes(w: ByteWriter, a: Attributes): void {
+  writeAttributes(w, a, (s) => w.rawString(s, STR_INLINE));
 }
 
 function optString(w: ByteWriter, s: string | undefined): void {

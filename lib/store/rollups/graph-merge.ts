@@ -11,6 +11,7 @@ import {
   readTraceIds,
   SectionCursor,
   SketchScratch,
+  type EdgeEntry,
   blockAccuracy,
   skipTraceIds,
 } from './graph-block.ts';
@@ -18,15 +19,8 @@ import {
 /** Blocks an edge's example trace ids are taken from (oldest first). */
 const ID_BLOCKS = 3;
 
-export interface MergedEdge {
-  key: number;
-  calls: number;
-  errors: number;
-  paired: number;
-  unpaired: number;
-  /** Peer name key + 1, 0 for none. */
-  peer: number;
-  traceIds: string[];
+/** An edge summed over the merged blocks. */
+export interface MergedEdge extends EdgeEntry {
   lat: SketchScratch;
   /** Empty when no block had a server-side sketch for this edge. */
   srv: SketchScratch;

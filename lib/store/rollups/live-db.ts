@@ -530,34 +530,7 @@ function coarsenWithoutEdges(delta: RollupDelta, width: number): Map<number, Buc
       continue;
     }
     const t = new BucketDeltaClass();
-    for (const b of list) {
-      for (const n of b.nodes.values()) {
-        const x = t.node(n.id, n.kind);
-        x.calls += n.calls;
-        x.errors += n.errors;
-        x.lat.merge(n.lat);
-        x.selfMs += n.selfMs;
-        x.looseMs += n.looseMs;
-      }
-      for (const o of b.ops.values()) {
-        const x = t.op(o.service, o.operation);
-        x.calls += o.calls;
-        x.errors += o.errors;
-        x.lat.merge(o.lat);
-        x.selfMs += o.selfMs;
-      }
-      for (const c of b.tables.values()) {
-        const x = t.table(c.nodeId, c.table, c.service);
-        x.reads += c.reads;
-        x.writes += c.writes;
-      }
-      const q = t.quality;
-      q.spans += b.quality.spans;
-      q.unpairedClients += b.quality.unpairedClients;
-      q.latePairs += b.quality.latePairs;
-      q.unpairedProducers += b.quality.unpairedProducers;
-      q.orphanServers += b.quality.orphanServers;
-    }
+    for (const b of list) b.mergeInto(t, false);
     out.set(start, t);
   }
   return out;
