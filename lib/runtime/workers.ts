@@ -19,6 +19,11 @@ export function tsExecArgv(): string[] {
   return hasTsx ? argv : [...argv, '--import', 'tsx'];
 }
 
+/** The parent's flags without its loader flags, which would fail in a worker. */
+function workerExecArgv(): string[] {
+  return process.execArgv.filter((a) => !a.includes('tsx') && a !== '--import' && a !== '--require');
+}
+
 /**
  * Starts a worker thread running the TypeScript module at `entry` with `data` as its
  * workerData: from a cached JavaScript bundle (bundle.ts), else through the tsx loader.
@@ -29,7 +34,7 @@ export function startTsWorker(entry: URL, data: object, resourceLimits?: Resourc
     return new Worker(bundle, {
       workerData: data,
       resourceLimits,
-      execArgv: process.execArgv.filter((a) => !a.includes('tsx') && a !== '--import' && a !== '--require'),
+      execArgv: workerExecArgv(),
       // The bundle sits outside the source tree: tell lib/store where the migrations are.
       env: { ...process.env, FAULTLINE_MIGRATIONS_DIR: defaultMigrationsDir() },
     });
@@ -37,7 +42,7 @@ export function startTsWorker(entry: URL, data: object, resourceLimits?: Resourc
   return new Worker(new URL('./ts-worker-boot.mjs', import.meta.url), {
     workerData: { ...data, __entry: entry.href },
     resourceLimits,
-    // The loader is registered by the boot file; the parent's loader flags would fail in a worker.
-    execArgv: process.execArgv.filter((a) => !a.includes('tsx') && a !== '--import' && a !== '--require'),
+    // The loader is registered by the boot file.
+    execArgv: workerExecArgv(),
   });
 }
