@@ -19,15 +19,27 @@ import {
 } from './params.ts';
 import { Query, type TracesQuery } from './query.ts';
 
-export type ApiResult = { status: number; body: unknown };
+/** `json`, when present, is the body already serialized (sent as is); `body` is then its parsed value. */
+export type ApiResult = { status: number; body: unknown; json?: Uint8Array<ArrayBuffer> };
 
 const ok = (body: unknown): ApiResult => ({ status: 200, body });
 const problem = (p: ApiProblem): ApiResult => ({ status: p.status, body: { error: p.message } });
 
+const utf8 = new TextDecoder();
+
 export function graphApi(q: Query, params: URLSearchParams): ApiResult {
   const w = parseWindow(params, q.nowMs());
   if (isProblem(w)) return problem(w);
-  return ok(q.graph(w));
+  // The graph is megabytes of JSON: written as bytes directly (graph-json.ts), parsed only for a
+  // caller that asks for the value.
+  const json = q.graphJson(w);
+  return {
+    status: 200,
+    json,
+    get body(): unknown {
+      return JSON.parse(utf8.decode(json));
+    },
+  };
 }
 
 export function servicesApi(q: Query, params: URLSearchParams): ApiResult {
@@ -149,5 +161,6 @@ function loadConfig(): FaultlineConfig | ApiProblem {
 export function respond(req: Request, call: (q: Query, params: URLSearchParams) => ApiResult): Response {
   const q = defaultQuery();
   const result = isProblem(q) ? problem(q) : guarded(() => call(q, new URL(req.url).searchParams));
+  if (result.json) return new Response(result.json, { status: result.status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
   return Response.json(result.body, { status: result.status, headers: { 'Cache-Control': 'no-store' } });
 }

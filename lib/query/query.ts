@@ -7,6 +7,7 @@ import type { Store, TraceQuery } from '../store/types.ts';
 import { alignWindow, planRanges, rateSeconds } from './buckets.ts';
 import { DEFAULT_FINDINGS_SPAN_LIMIT, findingsResponse } from './findings.ts';
 import { buildGraph, freshnessOf, graphResponse, type BuiltGraph } from './graph.ts';
+import { graphJson } from './graph-json.ts';
 import { ApiProblem, bad, type AttributeFilter, type StatusFilter, type Window } from './params.ts';
 import { rankByImpact, RedCell, Series, seriesCanUseHours } from './red.ts';
 import { traceResponse, traceSummaryJson } from './trace-json.ts';
@@ -98,6 +99,14 @@ export class Query {
 
   graph(w: Window): GraphResponse {
     return graphResponse(this.builtGraph(w), this.now(), freshnessOf(this.rollups));
+  }
+
+  /**
+   * The same body as graph(), already JSON (UTF-8): what GET /api/v1/graph sends. Written straight
+   * from the built graph, several times faster than JSON.stringify of graph()'s objects.
+   */
+  graphJson(w: Window): Uint8Array<ArrayBuffer> {
+    return graphJson(this.builtGraph(w), this.now(), freshnessOf(this.rollups));
   }
 
   services(w: Window & { stepMs: number }): ServicesResponse {

@@ -1,0 +1,154 @@
+// A JSON writer straight into UTF-8 bytes, for responses of a known shape and many numbers (the
+// graph: 10,000 edges of ~12 numbers). JSON.stringify spends most of a 3.7 MB body on
+// shortest-round-trip double formatting and on field names; here the API's numbers, rounded to 3
+// or 6 decimals (round3, round6), are written as the decimal of an integer — for those that is
+// the shortest form — and constant text is copied from bytes encoded once. Output is byte for
+// byte what JSON.stringify gives (tests compare them).
+
+const utf8 = new TextEncoder();
+const P10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6];
+
+/** Constant JSON text (field names, punctuation) encoded once. */
+export const lit = (s: string): Uint8Array => utf8.encode(s);
+
+export class JsonBytes {
+  buf: Uint8Array<ArrayBuffer>;
+  p = 0;
+
+  constructor(size = 1 << 16) {
+    this.buf = new Uint8Array(size);
+  }
+
+  /**
+   * Room for n more bytes. The writers below do not check: a caller reserves once for a whole
+   * record (its constant text, numbers at 24 bytes each, strings at 6 bytes per character).
+   */
+  reserve(n: number): void {
+    if (this.p + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.p + n + 4096));
+    next.set(this.buf.subarray(0, this.p));
+    this.buf = next;
+  }
+
+  /** ASCII text needing no escapes (punctuation, field names); checks room itself. */
+  ascii(s: string): void {
+    this.reserve(s.length);
+    const b = this.buf;
+    let p = this.p;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.p = p;
+  }
+
+  raw(src: Uint8Array): void {
+    const b = this.buf;
+    let p = this.p;
+    // Short pieces: a loop beats the call into TypedArray.set.
+    for (let i = 0; i < src.length; i++) b[p++] = src[i];
+    this.p = p;
+  }
+
+  /** A JSON string: printable ASCII without quotes or backslashes inline, anything else via JSON.stringify. */
+  str(s: string): void {
+    const n = s.length;
+    const b = this.buf;
+    const start = this.p;
+    let p = start;
+    b[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.p = start;
+        this.text(JSON.stringify(s));
+        return;
+      }
+      b[p++] = c;
+    }
+    b[p++] = 0x22;
+    this.p = p;
+  }
+
+  /** Any JSON text, encoded as UTF-8 (checks room itself). */
+  text(s: string): void {
+    this.reserve(s.length * 3);
+    this.p += utf8.encodeInto(s, this.buf.subarray(this.p)).written;
+  }
+
+  /** A value of any shape, as JSON.stringify writes it (for rare, small parts; checks room itself). */
+  value(v: unknown): void {
+    this.text(JSON.stringify(v));
+  }
+
+  num(v: number): void {
+    if (v >= 0 && v < 0x7fffffff && (v | 0) === v) return this.small(v);
+    if (Number.isInteger(v)) {
+      if (v > -0x20000000000000 && v < 0x20000000000000) return this.fixed(v, 0);
+    } else if (v - v === 0) {
+      // A decimal with at most 15 significant digits round-trips, and no shorter or other
+      // decimal of that length maps to the same double: it is what JSON.stringify prints.
+      const a = v < 0 ? -v : v;
+      let k = Math.round(v * 1000);
+      if (k / 1000 === v && a < 1e11) return this.fixed(k, 3);
+      k = Math.round(v * 1e6);
+      if (k / 1e6 === v && a < 1e8) return this.fixed(k, 6);
+    }
+    const s = JSON.stringify(v);
+    for (let i = 0; i < s.length; i++) this.buf[this.p++] = s.charCodeAt(i);
+  }
+
+  /** A non-negative integer below 2^31, in integer arithmetic. */
+  private small(v: number): void {
+    const b = this.buf;
+    if (v < 10) {
+      b[this.p++] = 0x30 + v;
+      return;
+    }
+    const n = v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+    let p = this.p + n - 1;
+    while (v >= 10) {
+      const q = (v / 10) | 0;
+      b[p--] = 0x30 + v - q * 10;
+      v = q;
+    }
+    b[p] = 0x30 + v;
+    this.p += n;
+  }
+
+  /** k / 10^d (k an integer) in shortest decimal form: no trailing zeros, no exponent. */
+  private fixed(k: number, d: number): void {
+    const b = this.buf;
+    if (k < 0) {
+      b[this.p++] = 0x2d;
+      k = -k;
+    }
+    const scale = P10[d];
+    const int = Math.floor(k / scale);
+    let frac = k - int * scale;
+    if (int < 0x7fffffff) this.small(int);
+    else {
+      let n = 0;
+      for (let x = int; x >= 1; x = Math.floor(x / 10)) n++;
+      let p = this.p + n - 1;
+      for (let x = int; x >= 1; x = Math.floor(x / 10)) b[p--] = 0x30 + (x % 10);
+      this.p += n;
+    }
+    if (frac === 0) return;
+    let digits = d;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    let p = this.p;
+    b[p++] = 0x2e;
+    for (let i = digits - 1; i >= 0; i--) {
+      const q = Math.floor(frac / 10);
+      b[p + i] = 0x30 + frac - q * 10;
+      frac = q;
+    }
+    this.p = p + digits;
+  }
+
+  /** The bytes written (a view: valid until the writer is used again). */
+  bytes(): Uint8Array<ArrayBuffer> {
+    return this.buf.subarray(0, this.p);
+  }
+}
