@@ -2,8 +2,8 @@
 // from the rollups. Fills `--minutes` of rollups through the live analyzer's own writer, one flush
 // per minute on a simulated clock just after that minute (so coarse graph blocks are sealed as they
 // would be live; every edge and service active every minute: the worst case for a window query),
-// and reports the CPU cost of each flush. Then times Query.graph + JSON — what the route handler
-// does — for the dashboard's windows (last 5 min, 15 min, 1 h, 6 h, 24 h) and random arbitrary
+// and reports the CPU cost of each flush. Then times Query.graphJson — the body the route handler
+// sends (graph-json.ts writes it as bytes) — for the dashboard's windows (last 5 min, 15 min, 1 h, 6 h, 24 h) and random arbitrary
 // from/to windows, without result caching ("cold": every request rebuilds from the database), and
 // the first request of a freshly opened reader. Target: graph p95 ≤ 100 ms.
 //
@@ -174,7 +174,7 @@ function measure(dbPath: string, startMinute: number, now: number): void {
   const q = new Query({ store, rollups: new RollupReader(dbPath), graphCacheMs: 0, now: () => now });
   const last15 = { fromMs: now - 15 * 60_000, toMs: now };
   const g = q.graph(last15);
-  console.log(`graph of the last 15 min: ${g.nodes.length} nodes, ${g.edges.length} edges, ${JSON.stringify(g).length} bytes of JSON`);
+  console.log(`graph of the last 15 min: ${g.nodes.length} nodes, ${g.edges.length} edges, ${q.graphJson(last15).length} bytes of JSON`);
   const report = (label: string, ms: number[], extra = '') =>
     console.log(`${label}: p50 ${pct(ms, 50).toFixed(1)} ms, p95 ${pct(ms, 95).toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms (${ms.length} runs)${extra}`);
   const blocks = (w: { fromMs: number; toMs: number }) => {
@@ -187,7 +187,7 @@ function measure(dbPath: string, startMinute: number, now: number): void {
     let cpu = 0;
     const ms = time(RUNS, (i) => {
       const c = process.cpuUsage();
-      JSON.stringify(q.graph(w));
+      q.graphJson(w);
       const d = process.cpuUsage(c);
       if (i >= 0) cpu += (d.user + d.system) / 1000;
     });
@@ -202,16 +202,16 @@ function measure(dbPath: string, startMinute: number, now: number): void {
   });
   let maxBlocks = 0;
   for (const w of arbitrary) maxBlocks = Math.max(maxBlocks, blocks(w));
-  report('GET /api/v1/graph, arbitrary from/to (random ragged windows of 1 min to 24 h), cold', time(RUNS, (i) => JSON.stringify(q.graph(arbitrary[i + 1]))), `; up to ${maxBlocks} blocks`);
+  report('GET /api/v1/graph, arbitrary from/to (random ragged windows of 1 min to 24 h), cold', time(RUNS, (i) => q.graphJson(arbitrary[i + 1])), `; up to ${maxBlocks} blocks`);
   const warm = new Query({ store, rollups: new RollupReader(dbPath), now: () => now });
-  report('GET /api/v1/graph, last 15 min, warm: no rollup of the window changed since the last build', time(RUNS, () => JSON.stringify(warm.graph(last15))));
+  report('GET /api/v1/graph, last 15 min, warm: no rollup of the window changed since the last build', time(RUNS, () => warm.graphJson(last15)));
   warm.rollups.close();
   // A freshly opened reader also reads the rollup key dictionary once.
   report(
     'GET /api/v1/graph, last 15 min, first request of a freshly opened reader',
     time(Math.min(RUNS, 10), () => {
       const fresh = new Query({ store, rollups: new RollupReader(dbPath), graphCacheMs: 0, now: () => now });
-      JSON.stringify(fresh.graph(last15));
+      fresh.graphJson(last15);
       fresh.rollups.close();
     }),
   );

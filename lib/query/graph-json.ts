@@ -3,29 +3,32 @@
 // fraction of the time (the body is ~370 bytes and ~12 numbers per edge).
 import type { GraphEdge, GraphNode } from '../analysis/graph/types.ts';
 import { rateSeconds } from './buckets.ts';
-import type { BuiltGraph } from './graph.ts';
+import type { BuiltGraph, EdgeRows } from './graph.ts';
 import { JsonBytes, lit } from './json-bytes.ts';
 import { errorRate, perSecond } from './sketches.ts';
 import type { Freshness } from './types.ts';
 
 export function graphJson(b: BuiltGraph, nowMs: number, freshness: Freshness): Uint8Array<ArrayBuffer> {
   const secs = rateSeconds(b.window, nowMs);
-  const w = new JsonBytes(1024 + b.graph.edges.length * 400 + b.graph.nodes.length * 200);
+  const rows = b.edges;
+  const w = new JsonBytes(1024 + rows.order.length * 400 + b.nodes.length * 200);
   w.ascii('{"window":');
   w.value({ fromMs: b.window.fromMs, toMs: b.window.toMs });
   w.ascii(',"nodes":[');
   let first = true;
-  for (const n of b.graph.nodes) {
+  for (const n of b.nodes) {
     if (!first) w.ascii(',');
     first = false;
     node(w, n, secs, b.operations);
   }
   w.ascii('],"edges":[');
   first = true;
-  for (const e of b.graph.edges) {
+  const heads = headsOf(rows);
+  for (const i of rows.order) {
     if (!first) w.ascii(',');
     first = false;
-    edge(w, e, secs);
+    if (i >= 0) row(w, rows, i, secs, heads);
+    else edge(w, rows.objects[-1 - i], secs);
   }
   w.ascii('],"quality":');
   w.value(b.quality);
@@ -109,6 +112,87 @@ function headOf(e: GraphEdge): Uint8Array {
   if (heads.size >= HEADS_MAX) heads.clear();
   heads.set(e.id, { source: e.source, target: e.target, kind: e.kind, bytes });
   return bytes;
+}
+
+/**
+ * Every edge key's head, encoded once per key dictionary and laid out in id order: the rows of a
+ * graph are in id order too, so writing them reads the heads front to back.
+ */
+interface Heads {
+  bytes: Uint8Array;
+  /** Start of each rank's head; [rank + 1] is its end. */
+  at: Int32Array;
+}
+const headsByRank = new WeakMap<Int32Array, Heads>();
+
+function headsOf(rows: EdgeRows): Heads {
+  let h = headsByRank.get(rows.rank);
+  if (h) return h;
+  const k = rows.keys;
+  const byRank: number[] = [];
+  for (let key = 0; key < rows.rank.length; key++) if (rows.rank[key] >= 0) byRank[rows.rank[key]] = key;
+  const w = new JsonBytes(byRank.length * 96 + 64);
+  const at = new Int32Array(byRank.length + 1);
+  for (let r = 0; r < byRank.length; r++) {
+    const key = byRank[r];
+    at[r] = w.p;
+    w.text(`{"id":${JSON.stringify(k.edgeId[key])},"source":${JSON.stringify(k.a[key])},"target":${JSON.stringify(k.b[key])},"kind":${JSON.stringify(k.c[key])},"calls":`);
+  }
+  at[byRank.length] = w.p;
+  h = { bytes: w.bytes(), at };
+  headsByRank.set(rows.rank, h);
+  return h;
+}
+
+/** One column row, the same bytes edge() writes for its object. */
+function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads): void {
+  const r = rows.rank[rows.key[i]];
+  const from = heads.at[r];
+  const to = heads.at[r + 1];
+  const ids = rows.traceIds[i];
+  let room = to - from + 400;
+  for (const id of ids) room += 6 * id.length + 3;
+  w.reserve(room);
+  w.buf.set(heads.bytes.subarray(from, to), w.p);
+  w.p += to - from;
+  const c = rows.counts;
+  const l = rows.lat;
+  const calls = c[4 * i];
+  const errors = c[4 * i + 1];
+  w.num(calls);
+  w.raw(ERRORS);
+  w.num(errors);
+  w.raw(ERROR_RATE);
+  w.num(errorRate(calls, errors));
+  w.raw(RATE);
+  w.num(perSecond(calls, secs));
+  w.raw(P50);
+  w.num(l[7 * i]);
+  w.raw(P75);
+  w.num(l[7 * i + 1]);
+  w.raw(P95);
+  w.num(l[7 * i + 2]);
+  w.raw(P99);
+  w.num(l[7 * i + 3]);
+  w.raw(PAIRED);
+  w.num(c[4 * i + 2]);
+  w.raw(UNPAIRED);
+  w.num(c[4 * i + 3]);
+  w.raw(TRACE_IDS);
+  for (let j = 0; j < ids.length; j++) {
+    if (j > 0) w.raw(COMMA);
+    w.str(ids[j]);
+  }
+  if (Number.isNaN(l[7 * i + 4])) w.raw(END_IDS);
+  else {
+    w.raw(SERVER[0]);
+    w.num(l[7 * i + 4]);
+    w.raw(SERVER[1]);
+    w.num(l[7 * i + 5]);
+    w.raw(SERVER[2]);
+    w.num(l[7 * i + 6]);
+  }
+  w.raw(CLOSE);
 }
 
 const ERRORS = lit(',"errors":');

@@ -1,16 +1,17 @@
 // GET /api/v1/graph: the service graph of a window, from the graph blocks (lib/store/rollups/
-// graph-block.ts). A window is a few dozen blocks whatever its length (coarse sealed blocks where
-// they fit, minute blocks at the ragged ends); they are merged key by key with sketch cells summed
-// in a typed array, and percentiles read straight off the sum — the same numbers a merge of
+// graph-block.ts). A window is a few blocks whatever its length (coarse sealed blocks where they
+// fit, finer ones at the ragged ends); they are merged key by key with sketch cells summed in a
+// typed array, and percentiles read straight off the sum — the same numbers a merge of
 // LatencySketch objects gives (GraphAccumulator.build, whose output shape and peer resolution this
-// follows), without an object per edge per minute.
+// follows). Edges land in typed columns (EdgeRows), not an object each: the JSON writer
+// (graph-json.ts) reads the columns, and graph.edges is only made for callers that ask for it.
 import { graphNodeOut, type NodeFacts } from '../analysis/graph/node-out.ts';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
 import { NODE_KINDS, type SketchScratch } from '../store/rollups/graph-block.ts';
-import { BlockMerge, peerKeys } from '../store/rollups/graph-merge.ts';
-import type { NodeInfoRow, RollupReader } from '../store/rollups/reader.ts';
+import { BlockMerge, peerKeys, type MergedEdge } from '../store/rollups/graph-merge.ts';
+import type { NodeInfoRow, RollupKeys, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
 import { errorRate, perSecond } from './sketches.ts';
 import type { Freshness, GraphEdgeJson, GraphNodeJson, GraphResponse, PairingQuality } from './types.ts';
@@ -25,9 +26,33 @@ const QS = [0.5, 0.75, 0.95, 0.99] as const;
 const GAMMA = (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY);
 const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
 
+/**
+ * The merged edges no peer resolution touched, as columns: one row per edge key, in key order.
+ * Numbers per row: `counts` calls, errors, paired, unpaired; `lat` p50, p75, p95, p99 and server
+ * p50, p95, p99 (NaN when the edge had no server-side sketch).
+ */
+export interface EdgeRows {
+  keys: RollupKeys;
+  /** The reader's rank of each edge key by id (RollupReader.edgeRank). */
+  rank: Int32Array;
+  n: number;
+  key: Int32Array;
+  counts: Float64Array;
+  lat: Float64Array;
+  traceIds: string[][];
+  /** Edges peer resolution made or merged into, as objects. */
+  objects: GraphEdge[];
+  /** The edges sorted by id: a row index, or -1 - an index into objects. */
+  order: Int32Array;
+}
+
 export interface BuiltGraph {
   window: AlignedWindow;
-  graph: ServiceGraph;
+  /** Nodes sorted by id (also graph.nodes). */
+  nodes: GraphNode[];
+  /** The graph as objects; its edges are made from `edges` on first use. */
+  readonly graph: ServiceGraph;
+  edges: EdgeRows;
   quality: PairingQuality;
   operations: Map<string, number>;
   /** Blocks or sketch cells that could not be read (skipped, not fatal). */
@@ -90,6 +115,98 @@ function toSketch(s: SketchScratch): LatencySketch {
   return 'error' in r ? new LatencySketch(ROLLUP_ACCURACY) : r;
 }
 
+/** Growable edge columns, filled in key order during the merge. */
+class RowBuilder {
+  n = 0;
+  key = new Int32Array(1024);
+  counts = new Float64Array(4 * 1024);
+  lat = new Float64Array(7 * 1024);
+  traceIds: string[][] = [];
+
+  add(e: MergedEdge): void {
+    if (this.n === this.key.length) this.grow();
+    const i = this.n++;
+    this.key[i] = e.key;
+    const c = this.counts;
+    c[4 * i] = e.calls;
+    c[4 * i + 1] = e.errors;
+    c[4 * i + 2] = e.paired;
+    c[4 * i + 3] = e.unpaired;
+    const l = this.lat;
+    const at = 7 * i;
+    e.lat.quantiles(QS, GAMMA, out4);
+    l[at] = round3(out4[0]);
+    l[at + 1] = round3(out4[1]);
+    l[at + 2] = round3(out4[2]);
+    l[at + 3] = round3(out4[3]);
+    if (e.srv.empty) l[at + 4] = l[at + 5] = l[at + 6] = NaN;
+    else {
+      e.srv.quantiles(QS, GAMMA, out4);
+      l[at + 4] = round3(out4[0]);
+      l[at + 5] = round3(out4[2]);
+      l[at + 6] = round3(out4[3]);
+    }
+    this.traceIds.push(e.traceIds);
+  }
+
+  private grow(): void {
+    const cap = this.key.length * 2;
+    const key = new Int32Array(cap);
+    key.set(this.key);
+    const counts = new Float64Array(4 * cap);
+    counts.set(this.counts);
+    const lat = new Float64Array(7 * cap);
+    lat.set(this.lat);
+    this.key = key;
+    this.counts = counts;
+    this.lat = lat;
+  }
+}
+
+class Built implements BuiltGraph {
+  private made: ServiceGraph | undefined;
+
+  constructor(
+    readonly window: AlignedWindow,
+    readonly nodes: GraphNode[],
+    readonly edges: EdgeRows,
+    readonly quality: PairingQuality,
+    readonly operations: Map<string, number>,
+    readonly damaged: number,
+    readonly blocks: number,
+  ) {}
+
+  get graph(): ServiceGraph {
+    this.made ??= {
+      nodes: this.nodes,
+      edges: Array.from(this.edges.order, (i) => (i >= 0 ? rowEdge(this.edges, i) : this.edges.objects[-1 - i])),
+      unpairedClientSpans: this.quality.unpairedClientSpans,
+      unpairedProducerSpans: this.quality.unpairedProducerSpans,
+    };
+    return this.made;
+  }
+}
+
+/** Row i as the GraphEdge object the object path would have made. */
+function rowEdge(rows: EdgeRows, i: number): GraphEdge {
+  const k = rows.key[i];
+  const c = rows.counts;
+  const l = rows.lat;
+  const x: GraphEdge = {
+    id: rows.keys.edgeId[k], source: rows.keys.a[k], target: rows.keys.b[k], kind: rows.keys.c[k] as EdgeKind,
+    calls: c[4 * i], errors: c[4 * i + 1],
+    p50Ms: l[7 * i], p75Ms: l[7 * i + 1], p95Ms: l[7 * i + 2], p99Ms: l[7 * i + 3],
+    paired: c[4 * i + 2], unpaired: c[4 * i + 3],
+    traceIds: rows.traceIds[i],
+  };
+  if (!Number.isNaN(l[7 * i + 4])) {
+    x.serverP50Ms = l[7 * i + 4];
+    x.serverP95Ms = l[7 * i + 5];
+    x.serverP99Ms = l[7 * i + 6];
+  }
+  return x;
+}
+
 export function buildGraph(r: RollupReader, fromMs: number, toMs: number): BuiltGraph {
   const window = alignWindow(fromMs, toMs);
   const ranges = planRanges(window);
@@ -99,7 +216,8 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
   let damaged = 0;
 
   // Peer edges may resolve onto an edge to the service they name (as GraphAccumulator.build does):
-  // keep the sketches of those edges and of the edges they would land on.
+  // those edges and the edges they would land on go the object way (with their sketches), every
+  // other edge into the columns.
   const peers = keys.names > 0 ? peerKeys(bodies, ROLLUP_ACCURACY) : new Map<number, number>();
   const landing = new Set<string>();
   for (const [key, name] of peers) {
@@ -107,6 +225,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
   }
 
   const merge = new BlockMerge(bodies, ROLLUP_ACCURACY);
+  const rows = new RowBuilder();
   const plain: EdgeOut[] = [];
   const peered: EdgeOut[] = [];
   merge.edges((e) => {
@@ -117,6 +236,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     }
     if (!EDGE_KINDS.has(kind)) return;
     const id = keys.edgeId[e.key];
+    if (e.peer === 0 && (landing.size === 0 || !landing.has(id))) return rows.add(e);
     const x: EdgeOut = {
       id, source: keys.a[e.key], target: keys.b[e.key], kind,
       calls: e.calls, errors: e.errors,
@@ -126,7 +246,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     };
     setPercentiles(x, e.lat, e.srv);
     if (e.peer !== 0) x.peer = keys.a[e.peer - 1];
-    if (e.peer !== 0 || landing.has(id)) x.sk = { lat: toSketch(e.lat), srv: e.srv.empty ? undefined : toSketch(e.srv) };
+    x.sk = { lat: toSketch(e.lat), srv: e.srv.empty ? undefined : toSketch(e.srv) };
     (x.peer !== undefined ? peered : plain).push(x);
   });
 
@@ -170,6 +290,11 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     bySvc.set(row.service, u);
   }
   // Endpoints that only ever appear on edges (a caller that is not itself called) are nodes too.
+  for (let i = 0; i < rows.n; i++) {
+    const k = rows.key[i];
+    nodeOf(keys.a[k], 'service');
+    nodeOf(keys.b[k], 'service');
+  }
   for (const list of [plain, peered]) {
     for (const e of list) {
       nodeOf(e.source, 'service');
@@ -177,16 +302,11 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     }
   }
 
-  const edges = resolvePeers(plain, peered, nodes);
+  const resolved = resolvePeers(plain, peered, nodes);
   const q = r.quality(ranges);
-  return {
-    window,
-    graph: assemble(edges.out, nodes, edges.resolvedAway, q.unpairedClients, q.unpairedProducers),
-    quality: { unpairedClientSpans: q.unpairedClients, latePairs: q.latePairs, unpairedProducerSpans: q.unpairedProducers },
-    operations,
-    damaged,
-    blocks: merge.blocks,
-  };
+  const quality = { unpairedClientSpans: q.unpairedClients, latePairs: q.latePairs, unpairedProducerSpans: q.unpairedProducers };
+  const { edgeRows, nodeList } = assemble(r, keys, rows, resolved.out, nodes, resolved.resolvedAway);
+  return new Built(window, nodeList, edgeRows, quality, operations, damaged, merge.blocks);
 }
 
 /**
@@ -239,20 +359,34 @@ function mergeEdges(into: EdgeOut, e: EdgeOut): EdgeOut {
   return x;
 }
 
-function assemble(edges: Iterable<EdgeOut>, nodes: Map<string, NodeOut>, resolvedAway: Map<string, number>, unpairedClientSpans: number, unpairedProducerSpans: number): ServiceGraph {
+function assemble(
+  r: RollupReader,
+  keys: RollupKeys,
+  rows: RowBuilder,
+  resolved: Iterable<EdgeOut>,
+  nodes: Map<string, NodeOut>,
+  resolvedAway: Map<string, number>,
+): { edgeRows: EdgeRows; nodeList: GraphNode[] } {
   const outSync = new Map<string, number>();
   const outAsync = new Map<string, number>();
-  const edgeList: GraphEdge[] = [];
-  for (const e of edges) {
+  for (let i = 0; i < rows.n; i++) {
+    const k = rows.key[i];
+    const m = keys.c[k] === 'async' ? outAsync : outSync;
+    m.set(keys.a[k], (m.get(keys.a[k]) ?? 0) + rows.counts[4 * i]);
+  }
+  const objects: GraphEdge[] = [];
+  for (const e of resolved) {
     if (e.kind === 'async') outAsync.set(e.source, (outAsync.get(e.source) ?? 0) + e.calls);
     else outSync.set(e.source, (outSync.get(e.source) ?? 0) + e.calls);
-    if (e.peer !== undefined || e.sk !== undefined) {
-      // Internal to resolution: not part of the graph.
-      const { peer: _peer, sk: _sk, ...g } = e;
-      edgeList.push(g);
-    } else edgeList.push(e);
+    // Internal to resolution: not part of the graph.
+    const { peer: _peer, sk: _sk, ...g } = e;
+    objects.push(g);
   }
-  const usedTargets = resolvedAway.size > 0 ? new Set(edgeList.map((e) => e.target)) : undefined;
+  let usedTargets: Set<string> | undefined;
+  if (resolvedAway.size > 0) {
+    usedTargets = new Set(objects.map((e) => e.target));
+    for (let i = 0; i < rows.n; i++) usedTargets.add(keys.b[rows.key[i]]);
+  }
   const nodeList: GraphNode[] = [];
   for (const n of nodes.values()) {
     // An external node whose every call was resolved onto a real service is gone.
@@ -261,10 +395,56 @@ function assemble(edges: Iterable<EdgeOut>, nodes: Map<string, NodeOut>, resolve
     nodeList.push(g);
   }
   nodeList.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  edgeList.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { nodes: nodeList, edges: edgeList, unpairedClientSpans, unpairedProducerSpans };
+  objects.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const edgeRows = sortRows(r.edgeRank(), keys, rows, objects);
+  return { edgeRows, nodeList };
 }
 
+/**
+ * The rows moved into edge id order (so the JSON writer reads every column front to back) and the
+ * objects placed among them. Rows are ordered by the reader's rank of their key (ids sorted once
+ * per key dictionary, not per request); the few objects by binary search on their ids.
+ */
+function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects: GraphEdge[]): EdgeRows {
+  const n = rows.n;
+  const byRank = new Int32Array(rank.length).fill(-1);
+  for (let i = 0; i < n; i++) byRank[rank[rows.key[i]]] = i;
+  const key = new Int32Array(n);
+  const counts = new Float64Array(4 * n);
+  const lat = new Float64Array(7 * n);
+  const traceIds: string[][] = new Array<string[]>(n);
+  let at = 0;
+  for (const i of byRank) {
+    if (i < 0) continue;
+    key[at] = rows.key[i];
+    for (let j = 0; j < 4; j++) counts[4 * at + j] = rows.counts[4 * i + j];
+    for (let j = 0; j < 7; j++) lat[7 * at + j] = rows.lat[7 * i + j];
+    traceIds[at] = rows.traceIds[i];
+    at++;
+  }
+  let order: Int32Array;
+  if (objects.length === 0) order = Int32Array.from({ length: n }, (_, i) => i);
+  else {
+    order = new Int32Array(n + objects.length);
+    let o = 0;
+    let from = 0;
+    for (let j = 0; j < objects.length; j++) {
+      const id = objects[j].id;
+      // First row whose id sorts after this object's: the rows before it go first.
+      let lo = from;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (keys.edgeId[key[mid]] < id) lo = mid + 1;
+        else hi = mid;
+      }
+      for (; from < lo; from++) order[o++] = from;
+      order[o++] = -1 - j;
+    }
+    for (; from < n; from++) order[o++] = from;
+  }
+  return { keys, rank, n, key, counts, lat, traceIds, objects, order };
+}
 
 export function freshnessOf(r: RollupReader): Freshness {
   const f = r.feedStatus();

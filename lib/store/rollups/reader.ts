@@ -95,6 +95,9 @@ export class RollupReader {
   private readonly st = new Map<string, Database.Statement>();
   private keyTable: RollupKeys = { type: new Uint8Array(1024), a: [], b: [], c: [], edgeId: [], names: 0 };
   private maxKey = 0;
+  private edgeKeys = 0;
+  private rank = new Int32Array(0);
+  private rankedEdges = -1;
 
   /** The database must exist and be migrated (open the Store first, it applies migrations). */
   constructor(url?: string) {
@@ -155,11 +158,32 @@ export class RollupReader {
       k.a[id] = a;
       k.b[id] = b;
       k.c[id] = c;
-      if (type === 1) k.edgeId[id] = `${a}->${b}|${c}`;
-      else if (type === 4) k.names++;
+      if (type === 1) {
+        k.edgeId[id] = `${a}->${b}|${c}`;
+        this.edgeKeys++;
+      } else if (type === 4) k.names++;
     }
     this.maxKey = top;
     return k;
+  }
+
+  /**
+   * Each edge key's place among all edge keys sorted by edge id (-1 for other keys): a graph sorts
+   * its edges by id through this instead of comparing strings. Sorted again only when edge keys
+   * were added.
+   */
+  edgeRank(): Int32Array {
+    const k = this.keys();
+    if (this.rankedEdges === this.edgeKeys && this.rank.length === k.type.length) return this.rank;
+    const ids: number[] = [];
+    for (let i = 0; i < k.type.length; i++) if (k.type[i] === 1) ids.push(i);
+    const e = k.edgeId;
+    ids.sort((x, y) => (e[x] < e[y] ? -1 : e[x] > e[y] ? 1 : 0));
+    const rank = new Int32Array(k.type.length).fill(-1);
+    for (let i = 0; i < ids.length; i++) rank[ids[i]] = i;
+    this.rank = rank;
+    this.rankedEdges = this.edgeKeys;
+    return rank;
   }
 
   /**
