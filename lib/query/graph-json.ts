@@ -159,25 +159,25 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads
   const l = rows.lat;
   const calls = c[4 * i];
   const errors = c[4 * i + 1];
-  w.num(calls);
+  w.int(calls);
   w.raw(ERRORS);
-  w.num(errors);
+  w.int(errors);
   w.raw(ERROR_RATE);
-  w.num(errorRate(calls, errors));
+  w.dec3(errorRate(calls, errors));
   w.raw(RATE);
   w.num(perSecond(calls, secs));
   w.raw(P50);
-  w.num(l[7 * i]);
+  w.dec3(l[7 * i]);
   w.raw(P75);
-  w.num(l[7 * i + 1]);
+  w.dec3(l[7 * i + 1]);
   w.raw(P95);
-  w.num(l[7 * i + 2]);
+  w.dec3(l[7 * i + 2]);
   w.raw(P99);
-  w.num(l[7 * i + 3]);
+  w.dec3(l[7 * i + 3]);
   w.raw(PAIRED);
-  w.num(c[4 * i + 2]);
+  w.int(c[4 * i + 2]);
   w.raw(UNPAIRED);
-  w.num(c[4 * i + 3]);
+  w.int(c[4 * i + 3]);
   w.raw(TRACE_IDS);
   for (let j = 0; j < ids.length; j++) {
     if (j > 0) w.raw(COMMA);
@@ -186,11 +186,11 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads
   if (Number.isNaN(l[7 * i + 4])) w.raw(END_IDS);
   else {
     w.raw(SERVER[0]);
-    w.num(l[7 * i + 4]);
+    w.dec3(l[7 * i + 4]);
     w.raw(SERVER[1]);
-    w.num(l[7 * i + 5]);
+    w.dec3(l[7 * i + 5]);
     w.raw(SERVER[2]);
-    w.num(l[7 * i + 6]);
+    w.dec3(l[7 * i + 6]);
   }
   w.raw(CLOSE);
 }

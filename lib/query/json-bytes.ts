@@ -8,6 +8,15 @@
 const utf8 = new TextEncoder();
 const P10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6];
 
+/** ".xyz" without trailing zeros for each thousandth 0–999 (4 bytes each; "" for 0). */
+const FRAC3 = new Uint8Array(4000);
+const FRAC3_LEN = new Uint8Array(1000);
+for (let f = 1; f < 1000; f++) {
+  const t = `.${String(f).padStart(3, '0')}`.replace(/0+$/, '');
+  for (let i = 0; i < t.length; i++) FRAC3[4 * f + i] = t.charCodeAt(i);
+  FRAC3_LEN[f] = t.length;
+}
+
 /** Constant JSON text (field names, punctuation) encoded once. */
 export const lit = (s: string): Uint8Array => utf8.encode(s);
 
@@ -93,6 +102,26 @@ export class JsonBytes {
     }
     const s = JSON.stringify(v);
     for (let i = 0; i < s.length; i++) this.buf[this.p++] = s.charCodeAt(i);
+  }
+
+  /** A count: num() without its tests when it is a non-negative integer below 2^31. */
+  int(v: number): void {
+    if (v >= 0 && (v | 0) === v) this.small(v);
+    else this.num(v);
+  }
+
+  /** A value rounded to thousandths (round3): num() with the common case first. */
+  dec3(v: number): void {
+    const k = Math.round(v * 1000);
+    if (k / 1000 === v && k >= 0 && k < 0x7fffffff) {
+      const int = (k / 1000) | 0;
+      const f = k - int * 1000;
+      this.small(int);
+      const b = this.buf;
+      const n = FRAC3_LEN[f];
+      for (let i = 0; i < n; i++) b[this.p + i] = FRAC3[4 * f + i];
+      this.p += n;
+    } else this.num(v);
   }
 
   /** A non-negative integer below 2^31, in integer arithmetic. */

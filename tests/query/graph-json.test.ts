@@ -44,10 +44,13 @@ describe('JsonBytes', () => {
     }
     const w = new JsonBytes(16);
     for (const v of values) {
-      w.p = 0;
-      w.reserve(32);
-      w.num(v);
-      expect(text(w.bytes()), String(v)).toBe(JSON.stringify(v));
+      // num() for anything; int() and dec3() take their shortcut for counts and thousandths.
+      for (const write of [() => w.num(v), () => w.int(v), () => w.dec3(v)]) {
+        w.p = 0;
+        w.reserve(32);
+        write();
+        expect(text(w.bytes()), String(v)).toBe(JSON.stringify(v));
+      }
     }
   });
 

@@ -292,7 +292,25 @@ export class SketchScratch {
       if (integral) {
         // The common case, in its own loop: integral counts, most cells one byte (gap and count).
         let tracking = this.nTouched >= 0;
-        for (let k = 0; k < cells; k++) {
+        let k = 0;
+        // One-byte cells move at most 16 cells on: when even that stays inside the scratch and the
+        // bytes are there, a loop without bounds tests (it stops at the first longer cell).
+        if (at >= 0 && at + 16 * cells < SCRATCH_SIZE && p + cells <= len) {
+          for (; k < cells; k++) {
+            const x = buf[p];
+            if (x >= 0x80) break;
+            p++;
+            if (k > 0) at += (x >> 3) + 1;
+            const v = x & 7;
+            if (tracking && v !== 0 && c[at] === 0) {
+              this.touch(at);
+              tracking = this.nTouched >= 0;
+            }
+            c[at] += v;
+            total += v;
+          }
+        }
+        for (; k < cells; k++) {
           let gap: number;
           let v: number;
           const x = p < len ? buf[p++] : 0;
