@@ -283,9 +283,18 @@ export class SketchScratch {
     if (r.bad) return;
     let total = zeros;
     if (cells > 0) {
-      r.p = p;
-      let at = unzigzag(r.varint()) - SCRATCH_LO;
-      p = r.p;
+      // The first cell's index: a zigzag varint of one or two bytes (|index| < 8192) inline.
+      let z: number;
+      if (p + 1 < len && buf[p] < 0x80) z = buf[p++];
+      else if (p + 1 < len && buf[p + 1] < 0x80) {
+        z = (buf[p] & 0x7f) | (buf[p + 1] << 7);
+        p += 2;
+      } else {
+        r.p = p;
+        z = r.varint();
+        p = r.p;
+      }
+      let at = unzigzag(z) - SCRATCH_LO;
       const c = this.counts;
       const lo = at;
       let ok = at >= 0;
