@@ -193,6 +193,11 @@ export class SketchScratch {
   integral = true;
   /** Inputs that could not be read (damaged bytes): skipped, counted by the caller. */
   damaged = 0;
+  /**
+   * Some damaged input left cells and n out of step (cells dropped or half added): quantiles then
+   * take the one scan that never relies on n = zeros + cells.
+   */
+  private uneven = false;
 
   private touch(i: number): void {
     if (this.nTouched < 0) return;
@@ -215,6 +220,7 @@ export class SketchScratch {
     this.min = Infinity;
     this.max = -Infinity;
     this.integral = true;
+    this.uneven = false;
   }
 
   get empty(): boolean {
@@ -254,6 +260,7 @@ export class SketchScratch {
    * them) are dropped and the sketch counted as damaged; r.bad is set when the bytes run out.
    */
   addCells(r: ByteReader): void {
+    const damagedBefore = this.damaged;
     const buf = r.buf;
     const len = buf.length;
     let p = r.p;
@@ -282,6 +289,9 @@ export class SketchScratch {
     }
     if (r.bad) return;
     let total = zeros;
+    // Until the cells, zeros and n are all in, a return on damaged bytes leaves them out of step.
+    const wasUneven = this.uneven;
+    this.uneven = true;
     if (cells > 0) {
       // The first cell's index: a zigzag varint of one or two bytes (|index| < 8192) inline.
       let z: number;
@@ -389,6 +399,7 @@ export class SketchScratch {
     }
     r.p = p;
     if (!integral) this.integral = false;
+    this.uneven = wasUneven || this.damaged > damagedBefore;
     this.zeros += zeros;
     this.n += total;
     if (total > 0) {
@@ -448,7 +459,11 @@ export class SketchScratch {
     r.p = end;
     const mn = total > 0 ? r.f64() : 0;
     const mx = total > 0 ? r.f64() : 0;
-    if (r.bad) return;
+    if (r.bad) {
+      // The counts are in, n is not.
+      this.uneven = true;
+      return;
+    }
     this.zeros += zeros;
     this.n += total;
     if (total > 0) {
@@ -597,8 +612,11 @@ export class SketchScratch {
       } else {
         // The range scan: empty cells add 0, so the sum only crosses a target at a filled cell;
         // no test per cell besides the crossing (this loop is most of a window's percentiles).
+        // Integral counts sum exactly in any order, so quantiles above the median are found from
+        // the top down instead (the same cells: see highQuantiles), scanning half the range less.
+        const split = this.integral && !this.uneven ? 0.5 : 1;
         const hi = this.hi;
-        for (let i = this.lo; i <= hi; i++) {
+        for (let i = this.lo; i <= hi && qs[qi] <= split; i++) {
           seen += c[i];
           if (seen <= target) continue;
           const x = Math.min(this.max, Math.max(this.min, values[i]));
@@ -606,9 +624,37 @@ export class SketchScratch {
           if (qi >= qs.length || qs[qi] >= 1) break;
           target = qs[qi] * n1;
         }
+        if (qi < qs.length && qs[qi] < 1 && qs[qi] > split) qi = this.highQuantiles(qs, qi, n1, values, out);
       }
     }
     while (qi < qs.length) out[qi++] = this.max;
+  }
+
+  /**
+   * Quantiles qs[from…] (those below 1) walking down from the top cell: the answer for q is the
+   * cell i with cum(i) > q·(n-1) ≥ cum(i-1), cum(i) = n - (counts above i) — for integral counts
+   * exactly the cell the upward scan stops at. Returns the index of the first q not answered.
+   */
+  private highQuantiles(qs: readonly number[], from: number, n1: number, values: Float64Array, out: number[]): number {
+    let end = from;
+    while (end < qs.length && qs[end] < 1) end++;
+    const c = this.counts;
+    const n = this.n;
+    const lo = this.lo;
+    let i = this.hi;
+    let above = 0;
+    for (let j = end - 1; j >= from; j--) {
+      const t = qs[j] * n1;
+      // No cell lifts the cumulative count past t (cannot happen with consistent counts): as the
+      // upward scan, which then ends without an answer.
+      if (n - above <= t) {
+        out[j] = this.max;
+        continue;
+      }
+      while (i > lo && n - above - c[i] > t) above += c[i--];
+      out[j] = Math.min(this.max, Math.max(this.min, values[i]));
+    }
+    return end;
   }
 }
 
