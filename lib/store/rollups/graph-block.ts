@@ -137,8 +137,13 @@ export class ByteReader {
     const end = this.p + len;
     let ascii = true;
     for (let i = this.p; i < end; i++) if (b[i] >= 0x80) ascii = false;
-    // Trace ids are short ASCII (hex): one call instead of a TextDecoder round trip.
-    const s = ascii ? String.fromCharCode.apply(null, b.subarray(this.p, end) as unknown as number[]) : utf8d.decode(b.subarray(this.p, end));
+    // Trace ids are short ASCII (hex): one call instead of a TextDecoder round trip (blocks come
+    // from SQLite as Buffers, whose latin1 decoding is the cheapest such call).
+    const s = !ascii
+      ? utf8d.decode(b.subarray(this.p, end))
+      : b instanceof Buffer
+        ? b.toString('latin1', this.p, end)
+        : String.fromCharCode.apply(null, b.subarray(this.p, end) as unknown as number[]);
     this.p = end;
     return s;
   }
