@@ -28,6 +28,30 @@ describe('idempotent writes', () => {
     expect(store.stats().spans).toBe(52);
   });
 
+  it('files only the new spans when a retry interleaves them with stored ones', () => {
+    // Spans are inserted 32 to a statement: each statement here holds 16 stored spans and 16 new
+    // ones, alternating, so the writer must tell which rows it inserted and file those under
+    // their own seqs in the block index that search reads.
+    const store = fresh();
+    const traceId = hexId(16);
+    const all = Array.from({ length: 80 }, (_, i) =>
+      span({ traceId, service: i % 3 === 0 ? 'edge' : 'core', startNs: T0 + BigInt(i) * 1_000_000n, status: i % 4 === 1 ? { code: 'error' } : undefined }),
+    );
+    const even = all.filter((_, i) => i % 2 === 0);
+    expect(store.writeBatch(batch(even))).toMatchObject({ spansInserted: 40, spansDuplicate: 0 });
+    expect(store.writeBatch(batch(all))).toMatchObject({ spansInserted: 40, spansDuplicate: 40 });
+    expect(store.stats().spans).toBe(80);
+    const window = { fromNs: T0, toNs: T0 + 80_000_000n };
+    for (const service of ['edge', 'core']) {
+      const mine = all.filter((s) => s.resource.serviceName === service);
+      const [found] = store.searchTraces({ service, ...window });
+      expect(found.spanCount).toBe(80);
+      expect([...store.iterateSpans({ service, ...window })].map((s) => s.spanId).sort()).toEqual(mine.map((s) => s.spanId).sort());
+    }
+    // Only the odd spans' error statuses arrived with the second batch; the error search sees all.
+    expect(store.searchTraces({ service: 'core', status: 'error', ...window })).toHaveLength(1);
+  });
+
   it('treats a duplicate inside one batch as a duplicate', () => {
     const store = fresh();
     const s = span({ traceId: hexId(16) });

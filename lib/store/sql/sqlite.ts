@@ -30,6 +30,21 @@ export function memoryPragmas(cacheKiB: number, mmapBytes: number): string[] {
   return [`PRAGMA cache_size = -${Math.max(1024, Math.floor(cacheKiB))}`, `PRAGMA mmap_size = ${Math.max(0, Math.floor(mmapBytes))}`];
 }
 
+/** Columns of a span row, in the order `insertSpans` binds them. */
+export const SPAN_INSERT_COLUMNS = 12;
+
+/**
+ * An INSERT of `rows` span rows in one statement. Per row, a statement's own overhead (step,
+ * reset, the sqlite_sequence update of AUTOINCREMENT) costs as much as binding it: measured on
+ * the spans table, 3.8 µs CPU per row one at a time against 1.9 µs eight at a time and 1.7 µs
+ * thirty-two at a time. A duplicate row is skipped (idempotent ingest).
+ */
+export function insertSpans(rows: number): string {
+  const one = `(${Array(SPAN_INSERT_COLUMNS).fill('?').join(', ')})`;
+  return `INSERT INTO spans (trace_key, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload)
+    VALUES ${Array(rows).fill(one).join(', ')} ON CONFLICT DO NOTHING`;
+}
+
 export const SQL = {
   // Migrations bookkeeping: identical to what `prisma migrate deploy` creates and reads.
   migrationsTableExists: `SELECT 1 AS ok FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`,
@@ -79,8 +94,11 @@ export const SQL = {
   traceKey: `SELECT key FROM traces WHERE trace_id = ?`,
   insertTrace: `INSERT INTO traces (trace_id) VALUES (?)`,
   traceIdByKey: `SELECT trace_id FROM traces WHERE key = ?`,
-  insertSpan: `INSERT INTO spans (trace_key, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  insertSpan: insertSpans(1),
+  /** The span rows past a seq, to tell a statement's inserted rows from its duplicates. */
+  spanIdentitiesAfter: `SELECT seq, trace_key, span_id, kind FROM spans WHERE seq > ? ORDER BY seq`,
+  /** SQLite only: AUTOINCREMENT's high-water mark of spans.seq (no row before the first span). */
+  spanSequence: `SELECT seq FROM sqlite_sequence WHERE name = 'spans'`,
   /** SQLite spells GREATEST/LEAST as two-argument max/min. */
   upsertSpanMinute: `INSERT INTO span_minutes (minute, min_seq, max_seq, spans) VALUES (?, ?, ?, ?)
     ON CONFLICT (minute) DO UPDATE SET min_seq = min(span_minutes.min_seq, excluded.min_seq),

@@ -7,7 +7,7 @@ import { ByteWriter } from '../codec/bytes.ts';
 import { descriptorOf } from '../codec/entities.ts';
 import { writeLogPayload, writePointPayload } from '../codec/point-payload.ts';
 import { writeSpanPayload } from '../codec/span-payload.ts';
-import { SQL } from '../sql/sqlite.ts';
+import { insertSpans as insertSpansSql, SPAN_INSERT_COLUMNS, SQL } from '../sql/sqlite.ts';
 import type { WriteResult } from '../types.ts';
 import { type Dictionary, DictionaryWriteNeeded } from './dictionary.ts';
 import { KIND_NUMBER, STATUS_NUMBER } from './rows.ts';
@@ -15,6 +15,8 @@ import type { TraceKeys } from './trace-keys.ts';
 
 const NS_PER_MINUTE = 60_000_000_000n;
 const ERROR = STATUS_NUMBER.error;
+/** Span rows per INSERT statement (see insertSpans in sql/sqlite.ts). */
+const ROWS = 32;
 
 export function minuteOf(ns: bigint): number {
   return Number(ns / NS_PER_MINUTE);
@@ -138,8 +140,12 @@ export class BatchWriter {
   private readonly insertPoint: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly w = new ByteWriter(64 * 1024);
-  private readonly spanIdBuf = Buffer.alloc(8);
-  private readonly parentIdBuf = Buffer.alloc(8);
+  private readonly insertSpanRows: Database.Statement;
+  private readonly spansAfter: Database.Statement;
+  private readonly spanSequence: Database.Statement;
+  private readonly args: unknown[] = new Array(ROWS * SPAN_INSERT_COLUMNS);
+  private readonly args1: unknown[] = new Array(SPAN_INSERT_COLUMNS);
+  private readonly idBufs = Array.from({ length: 2 * ROWS }, () => Buffer.alloc(8));
 
   constructor(
     db: Database.Database,
@@ -148,6 +154,9 @@ export class BatchWriter {
     private readonly runWrite: RunWrite,
   ) {
     this.insertSpan = db.prepare(SQL.insertSpan);
+    this.insertSpanRows = db.prepare(insertSpansSql(ROWS));
+    this.spansAfter = db.prepare(SQL.spanIdentitiesAfter).raw();
+    this.spanSequence = db.prepare(SQL.spanSequence).pluck();
     this.upsertMinute = db.prepare(SQL.upsertSpanMinute);
     this.insertBlock = db.prepare(SQL.insertSpanBlock);
     this.generation = db.prepare(SQL.traceGeneration).pluck();
@@ -233,36 +242,76 @@ export class BatchWriter {
     return { spans, ids, payloadEnds, payload: n > 0 ? w.buf : Buffer.alloc(0), metrics: batch.metrics, logs: batch.logs };
   }
 
+  /** Inserts the batch's spans, ROWS to a statement (the rest one at a time). */
   private insertSpans(b: PreparedBatch, result: WriteResult, blocks: Blocks): void {
-    const { traces, insertSpan, spanIdBuf, parentIdBuf } = this;
-    const { spans, ids, payloadEnds, payload } = b;
-    for (let i = 0; i < spans.length; i++) {
-      const s = spans[i];
-      const traceKey = traces.keyFor(s.traceId);
-      const kind = KIND_NUMBER[s.kind];
-      const status = STATUS_NUMBER[s.status.code];
-      const serviceId = ids[4 * i];
-      const info = insertSpan.run(
-        traceKey,
-        idInto(spanIdBuf, s.spanId, 'span id'),
-        kind,
-        s.parentSpanId ? idInto(parentIdBuf, s.parentSpanId, 'parent span id') : null,
-        s.startNs,
-        s.endNs - s.startNs,
-        serviceId,
-        ids[4 * i + 1],
-        ids[4 * i + 2],
-        ids[4 * i + 3],
-        status,
-        payload.subarray(i === 0 ? 0 : payloadEnds[i - 1], payloadEnds[i]),
-      );
-      if (info.changes === 0) {
-        result.spansDuplicate++;
-        continue;
-      }
-      result.spansInserted++;
-      blocks.add(Number(info.lastInsertRowid), serviceId, s, status === ERROR);
+    const n = b.spans.length;
+    // The last seq handed out before each statement: the rows a statement inserts are the
+    // rows past it.
+    let before = this.sequence();
+    for (let i = 0; i < n; ) {
+      const rows = n - i >= ROWS ? ROWS : 1;
+      const args = rows === ROWS ? this.args : this.args1;
+      for (let j = 0; j < rows; j++) this.bindSpan(b, i + j, args, j);
+      const info = (rows === ROWS ? this.insertSpanRows : this.insertSpan).run(args);
+      before = this.settleRows(b, i, rows, args, info, before, result, blocks);
+      i += rows;
     }
+  }
+
+  /** AUTOINCREMENT's high-water mark of spans.seq (0 before the first span). */
+  private sequence(): number {
+    return Number(this.spanSequence.get() ?? 0);
+  }
+
+  private bindSpan(b: PreparedBatch, i: number, args: unknown[], j: number): void {
+    const s = b.spans[i];
+    const o = j * SPAN_INSERT_COLUMNS;
+    args[o] = this.traces.keyFor(s.traceId);
+    // Every row of a statement is bound before it runs, so each row has its own id buffers.
+    args[o + 1] = idInto(this.idBufs[2 * j], s.spanId, 'span id');
+    args[o + 2] = KIND_NUMBER[s.kind];
+    args[o + 3] = s.parentSpanId ? idInto(this.idBufs[2 * j + 1], s.parentSpanId, 'parent span id') : null;
+    args[o + 4] = s.startNs;
+    args[o + 5] = s.endNs - s.startNs;
+    args[o + 6] = b.ids[4 * i];
+    args[o + 7] = b.ids[4 * i + 1];
+    args[o + 8] = b.ids[4 * i + 2];
+    args[o + 9] = b.ids[4 * i + 3];
+    args[o + 10] = STATUS_NUMBER[s.status.code];
+    args[o + 11] = b.payload.subarray(i === 0 ? 0 : b.payloadEnds[i - 1], b.payloadEnds[i]);
+  }
+
+  /**
+   * Counts a statement's rows as inserted or duplicate, files the inserted ones in their blocks
+   * and returns the new high-water mark of seq. With no duplicate (the usual case) the rows took
+   * consecutive seqs in statement order. A skipped duplicate may still use up a seq, so with
+   * duplicates the rows past `before` are read back and matched to the statement's by identity.
+   */
+  private settleRows(b: PreparedBatch, first: number, rows: number, args: unknown[], info: Database.RunResult, before: number, result: WriteResult, blocks: Blocks): number {
+    const inserted = info.changes;
+    result.spansInserted += inserted;
+    result.spansDuplicate += rows - inserted;
+    const file = (j: number, seq: number) => {
+      const o = j * SPAN_INSERT_COLUMNS;
+      blocks.add(seq, args[o + 6] as number, b.spans[first + j], args[o + 10] === ERROR);
+    };
+    if (inserted === rows) {
+      const last = Number(info.lastInsertRowid);
+      for (let j = 0; j < rows; j++) file(j, last - rows + 1 + j);
+      return last;
+    }
+    const got = inserted === 0 ? [] : (this.spansAfter.all(before) as [number, number, Buffer, number][]);
+    let p = 0;
+    for (let j = 0; j < rows && p < got.length; j++) {
+      const o = j * SPAN_INSERT_COLUMNS;
+      const [seq, traceKey, spanId, kind] = got[p];
+      if (traceKey === args[o] && kind === args[o + 2] && spanId.equals(args[o + 1] as Buffer)) {
+        file(j, seq);
+        p++;
+      }
+    }
+    if (p !== inserted) throw new Error(`span insert: ${inserted} rows inserted but ${p} matched`);
+    return this.sequence();
   }
 
   private writePoint(p: MetricPoint): void {
