@@ -10,6 +10,7 @@ import { buildGraph, freshnessOf, graphResponse, type BuiltGraph } from './graph
 import { graphJson } from './graph-json.ts';
 import { ApiProblem, bad, type AttributeFilter, type StatusFilter, type Window } from './params.ts';
 import { rankByImpact, RedCell, Series, seriesCanUseHours } from './red.ts';
+import { serviceSummaries } from './services.ts';
 import { traceResponse, traceSummaryJson } from './trace-json.ts';
 import type {
   DependencyJson,
@@ -18,7 +19,6 @@ import type {
   OperationRedJson,
   ServiceRedResponse,
   ServicesResponse,
-  ServiceSummaryJson,
   TraceResponse,
   TracesResponse,
 } from './types.ts';
@@ -112,29 +112,11 @@ export class Query {
   services(w: Window & { stepMs: number }): ServicesResponse {
     const a = alignWindow(w.fromMs, w.toMs);
     const ranges = planRanges(a, seriesCanUseHours(w.stepMs));
-    const totals = new Map<string, RedCell>();
-    const series = new Map<string, Series>();
-    for (const row of this.rollups.serviceNodes(ranges)) {
-      let t = totals.get(row.node_id);
-      if (!t) {
-        totals.set(row.node_id, (t = new RedCell()));
-        series.set(row.node_id, new Series(a, w.stepMs));
-      }
-      t.add(row);
-      series.get(row.node_id)!.add(row);
-    }
     const opCounts = this.rollups.operationCounts(planRanges(a));
-    const secs = rateSeconds(a, this.now());
-    const rows: ServiceSummaryJson[] = [...totals].map(([name, c]) => ({
-      name,
-      ...c.stats(secs),
-      operations: opCounts.get(name) ?? 0,
-      sparkline: series.get(name)!.points(),
-    }));
     return {
       window: { fromMs: a.fromMs, toMs: a.toMs },
       stepMs: w.stepMs,
-      services: rankByImpact(rows, (r) => r.name),
+      services: serviceSummaries(this.rollups, a, ranges, w.stepMs, rateSeconds(a, this.now()), opCounts),
       freshness: freshnessOf(this.rollups),
     };
   }

@@ -25,6 +25,9 @@ export interface NodeRow {
   loose_ms: number;
 }
 
+/** [bucket, node_id, calls, errors, latency, self_ms, loose_ms] */
+export type ServiceNodeRow = [number, string, number, number, Uint8Array, number, number];
+
 export interface OpRow {
   service: string;
   operation: string;
@@ -203,6 +206,21 @@ export class RollupReader {
 
   nodes(ranges: readonly BucketRange[]): NodeRow[] {
     return this.all<NodeRow>(LIVE_SQL.nodesIn, ranges);
+  }
+
+  /**
+   * serviceNodes as arrays — [bucket, node_id, calls, errors, latency, self_ms, loose_ms] — for a
+   * caller that reads thousands (no object per row).
+   */
+  serviceNodeRows(ranges: readonly BucketRange[]): ServiceNodeRow[] {
+    let s = this.st.get('raw:serviceNodesIn');
+    if (!s) this.st.set('raw:serviceNodesIn', (s = this.db.prepare(LIVE_SQL.serviceNodesIn).raw(true)));
+    const out: ServiceNodeRow[] = [];
+    for (const r of ranges) {
+      if (r.to <= r.from) continue;
+      for (const row of s.iterate(r.res, r.from, r.to)) out.push(row as ServiceNodeRow);
+    }
+    return out;
   }
 
   serviceNodes(ranges: readonly BucketRange[]): NodeRow[] {
