@@ -3,6 +3,7 @@
 // fraction of the time (the body is ~370 bytes and ~12 numbers per edge).
 import type { GraphEdge, GraphNode } from '../analysis/graph/types.ts';
 import { rateSeconds } from './buckets.ts';
+import { traceIdStrings } from '../store/rollups/graph-block.ts';
 import type { BuiltGraph, EdgeRows } from './graph.ts';
 import { JsonBytes, lit } from './json-bytes.ts';
 import { errorRate, perSecond } from './sketches.ts';
@@ -144,15 +145,52 @@ function headsOf(rows: EdgeRows): Heads {
   return h;
 }
 
+/**
+ * Ids in block form (u8 length + UTF-8) as JSON strings: printable ASCII without quotes or
+ * backslashes is copied as it is, anything else goes through the string writer.
+ */
+function traceIds(w: JsonBytes, ids: Uint8Array, from: number, to: number): void {
+  let b = w.buf;
+  let p = w.p;
+  let first = true;
+  for (let q = from; q < to; ) {
+    const len = ids[q];
+    const end = q + 1 + len;
+    if (!first) b[p++] = 0x2c;
+    first = false;
+    const start = p;
+    b[p++] = 0x22;
+    let plain = true;
+    for (let k = q + 1; k < end; k++) {
+      const c = ids[k];
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        plain = false;
+        break;
+      }
+      b[p++] = c;
+    }
+    if (plain) b[p++] = 0x22;
+    else {
+      w.p = start;
+      w.str(traceIdStrings(ids, q, end)[0]);
+      // The string writer may have grown the buffer.
+      b = w.buf;
+      p = w.p;
+    }
+    q = end;
+  }
+  w.p = p;
+}
+
 /** One column row, the same bytes edge() writes for its object. */
 function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads): void {
   const r = rows.rank[rows.key[i]];
   const from = heads.at[r];
   const to = heads.at[r + 1];
-  const ids = rows.traceIds[i];
-  let room = to - from + 400;
-  for (const id of ids) room += 6 * id.length + 3;
-  w.reserve(room);
+  const idFrom = rows.idAt[i];
+  const idTo = rows.idAt[i + 1];
+  // Ids are at most 255 bytes; escaped, 6 bytes each at worst.
+  w.reserve(to - from + 400 + 6 * (idTo - idFrom) + 3);
   w.buf.set(heads.bytes.subarray(from, to), w.p);
   w.p += to - from;
   const c = rows.counts;
@@ -179,10 +217,7 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads
   w.raw(UNPAIRED);
   w.int(c[4 * i + 3]);
   w.raw(TRACE_IDS);
-  for (let j = 0; j < ids.length; j++) {
-    if (j > 0) w.raw(COMMA);
-    w.str(ids[j]);
-  }
+  traceIds(w, rows.ids, idFrom, idTo);
   if (Number.isNaN(l[7 * i + 4])) w.raw(END_IDS);
   else {
     w.raw(SERVER[0]);

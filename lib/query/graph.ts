@@ -9,7 +9,7 @@ import { graphNodeOut, type NodeFacts } from '../analysis/graph/node-out.ts';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
-import { NODE_KINDS, type SketchScratch } from '../store/rollups/graph-block.ts';
+import { NODE_KINDS, traceIdStrings, type SketchScratch } from '../store/rollups/graph-block.ts';
 import { BlockMerge, peerKeys, type MergedEdge } from '../store/rollups/graph-merge.ts';
 import type { NodeInfoRow, RollupKeys, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
@@ -39,7 +39,9 @@ export interface EdgeRows {
   key: Int32Array;
   counts: Float64Array;
   lat: Float64Array;
-  traceIds: string[][];
+  /** Example trace ids of all rows in block form (u8 length + UTF-8 each); row i's are [idAt[i], idAt[i + 1]). */
+  ids: Uint8Array;
+  idAt: Int32Array;
   /** Edges peer resolution made or merged into, as objects. */
   objects: GraphEdge[];
   /** The edges sorted by id: a row index, or -1 - an index into objects. */
@@ -121,11 +123,20 @@ class RowBuilder {
   key = new Int32Array(1024);
   counts = new Float64Array(4 * 1024);
   lat = new Float64Array(7 * 1024);
-  traceIds: string[][] = [];
+  ids = new Uint8Array(64 * 1024);
+  idAt = new Int32Array(1025);
 
   add(e: MergedEdge): void {
     if (this.n === this.key.length) this.grow();
     const i = this.n++;
+    const from = this.idAt[i];
+    if (from + e.ids.p > this.ids.length) {
+      const next = new Uint8Array(Math.max(2 * this.ids.length, from + e.ids.p));
+      next.set(this.ids.subarray(0, from));
+      this.ids = next;
+    }
+    this.ids.set(e.ids.bytes.subarray(0, e.ids.p), from);
+    this.idAt[i + 1] = from + e.ids.p;
     this.key[i] = e.key;
     const c = this.counts;
     c[4 * i] = e.calls;
@@ -146,7 +157,6 @@ class RowBuilder {
       l[at + 5] = round3(out4[2]);
       l[at + 6] = round3(out4[3]);
     }
-    this.traceIds.push(e.traceIds);
   }
 
   private grow(): void {
@@ -157,6 +167,9 @@ class RowBuilder {
     counts.set(this.counts);
     const lat = new Float64Array(7 * cap);
     lat.set(this.lat);
+    const idAt = new Int32Array(cap + 1);
+    idAt.set(this.idAt);
+    this.idAt = idAt;
     this.key = key;
     this.counts = counts;
     this.lat = lat;
@@ -197,7 +210,7 @@ function rowEdge(rows: EdgeRows, i: number): GraphEdge {
     calls: c[4 * i], errors: c[4 * i + 1],
     p50Ms: l[7 * i], p75Ms: l[7 * i + 1], p95Ms: l[7 * i + 2], p99Ms: l[7 * i + 3],
     paired: c[4 * i + 2], unpaired: c[4 * i + 3],
-    traceIds: rows.traceIds[i],
+    traceIds: traceIdStrings(rows.ids, rows.idAt[i], rows.idAt[i + 1]),
   };
   if (!Number.isNaN(l[7 * i + 4])) {
     x.serverP50Ms = l[7 * i + 4];
@@ -224,7 +237,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     if (keys.type[key] === KEY_EDGE) landing.add(`${keys.a[key]}->${keys.a[name - 1]}|${keys.c[key]}`);
   }
 
-  const merge = new BlockMerge(bodies, ROLLUP_ACCURACY);
+  const merge = new BlockMerge(bodies, ROLLUP_ACCURACY, 'bytes');
   const rows = new RowBuilder();
   const plain: EdgeOut[] = [];
   const peered: EdgeOut[] = [];
@@ -242,7 +255,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
       calls: e.calls, errors: e.errors,
       p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0,
       paired: e.paired, unpaired: e.unpaired,
-      traceIds: e.traceIds,
+      traceIds: e.ids.strings(),
     };
     setPercentiles(x, e.lat, e.srv);
     if (e.peer !== 0) x.peer = keys.a[e.peer - 1];
@@ -412,14 +425,18 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
   const key = new Int32Array(n);
   const counts = new Float64Array(4 * n);
   const lat = new Float64Array(7 * n);
-  const traceIds: string[][] = new Array<string[]>(n);
+  const ids = new Uint8Array(rows.idAt[n]);
+  const idAt = new Int32Array(n + 1);
   let at = 0;
   for (const i of byRank) {
     if (i < 0) continue;
     key[at] = rows.key[i];
+    const from = rows.idAt[i];
+    const to = rows.idAt[i + 1];
+    if (to > from) ids.set(rows.ids.subarray(from, to), idAt[at]);
+    idAt[at + 1] = idAt[at] + to - from;
     for (let j = 0; j < 4; j++) counts[4 * at + j] = rows.counts[4 * i + j];
     for (let j = 0; j < 7; j++) lat[7 * at + j] = rows.lat[7 * i + j];
-    traceIds[at] = rows.traceIds[i];
     at++;
   }
   let order: Int32Array;
@@ -443,7 +460,7 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
     }
     for (; from < n; from++) order[o++] = from;
   }
-  return { keys, rank, n, key, counts, lat, traceIds, objects, order };
+  return { keys, rank, n, key, counts, lat, ids, idAt, objects, order };
 }
 
 export function freshnessOf(r: RollupReader): Freshness {

@@ -25,6 +25,8 @@ function rng(seed: number): () => number {
 }
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
+// Example trace ids the writer must escape or encode (most calls get a plain one).
+const ODD_IDS = ['q"uote', 'back\\slash', 'ünïcode-id', 'tab\tid'];
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
@@ -86,7 +88,7 @@ describe('graph body as bytes', () => {
         const e = b.edge(s, t, r() < 0.8 ? 'sync' : 'async');
         for (let i = 0; i < 1 + Math.floor(r() * 5); i++) {
           const ms = r() < 0.05 ? 0 : Math.exp(r() * 12 - 4);
-          b.call(e, `t-${m}-${k}-${i}`, ms, r() < 0.1, r() < 0.6 ? ms * 0.7 : undefined);
+          b.call(e, ODD_IDS[(m + k + i) % 9] ?? `t-${m}-${k}-${i}`, ms, r() < 0.1, r() < 0.6 ? ms * 0.7 : undefined);
           if (r() < 0.7) e.paired++;
           else e.unpaired++;
         }

@@ -895,6 +895,76 @@ export function readTraceIds(r: ByteReader, into: string[], max: number): void {
   }
 }
 
+/**
+ * An edge's example trace ids as bytes (each a u8 length and its UTF-8, as in a block), so a window
+ * query makes no string per id: the JSON writer copies the bytes.
+ */
+export class TraceIdBytes {
+  bytes = new Uint8Array(256);
+  /** Bytes used. */
+  p = 0;
+  /** Ids held. */
+  n = 0;
+
+  reset(): void {
+    this.p = 0;
+    this.n = 0;
+  }
+
+  /** The ids as strings (what readTraceIds would have given). */
+  strings(): string[] {
+    return traceIdStrings(this.bytes, 0, this.p);
+  }
+}
+
+/** The ids of [from, to) of an id list in block form (u8 length + bytes, repeated) as strings. */
+export function traceIdStrings(b: Uint8Array, from: number, to: number): string[] {
+  const out: string[] = [];
+  const r = new ByteReader(b.subarray(0, to));
+  r.p = from;
+  while (r.p < to && !r.bad) out.push(r.str(r.u8()));
+  return out;
+}
+
+/**
+ * readTraceIds into bytes. The same ids in the same order: an id is a duplicate when its bytes
+ * equal one held and are ASCII and not empty (readTraceIds compares a held string's characters,
+ * from the last, with the bytes: a non-ASCII or empty id never matches).
+ */
+export function readTraceIdBytes(r: ByteReader, into: TraceIdBytes, max: number): void {
+  const n = r.u8();
+  const b = r.buf;
+  for (let i = 0; i < n && !r.bad; i++) {
+    const len = r.u8();
+    const at = r.p;
+    r.p += len;
+    if (into.n >= max || r.p > b.length) {
+      if (r.p > b.length) r.bad = true;
+      continue;
+    }
+    let ascii = len > 0;
+    for (let k = 0; k < len; k++) if (b[at + k] >= 0x80) ascii = false;
+    let dup = false;
+    const have = into.bytes;
+    for (let q = 0; ascii && q < into.p && !dup; q += have[q] + 1) {
+      if (have[q] !== len) continue;
+      let k = 0;
+      while (k < len && have[q + 1 + k] === b[at + k]) k++;
+      dup = k === len;
+    }
+    if (dup) continue;
+    if (into.p + len + 1 > have.length) {
+      const next = new Uint8Array(Math.max(have.length * 2, into.p + len + 1));
+      next.set(have.subarray(0, into.p));
+      into.bytes = next;
+    }
+    into.bytes[into.p++] = len;
+    into.bytes.set(b.subarray(at, at + len), into.p);
+    into.p += len;
+    into.n++;
+  }
+}
+
 export function skipTraceIds(r: ByteReader): void {
   const n = r.u8();
   for (let i = 0; i < n && !r.bad; i++) {

@@ -8,12 +8,14 @@ import {
   ByteReader,
   MAX_BLOCK_TRACE_IDS,
   readOperationKeys,
+  readTraceIdBytes,
   readTraceIds,
   SectionCursor,
   SketchScratch,
   type EdgeEntry,
   blockAccuracy,
   skipTraceIds,
+  TraceIdBytes,
 } from './graph-block.ts';
 
 /** Blocks an edge's example trace ids are taken from (oldest first). */
@@ -21,6 +23,8 @@ const ID_BLOCKS = 3;
 
 /** An edge summed over the merged blocks. */
 export interface MergedEdge extends EdgeEntry {
+  /** In BlockMerge's 'bytes' id mode, the example ids (traceIds stays empty). */
+  ids: TraceIdBytes;
   lat: SketchScratch;
   /** Empty when no block had a server-side sketch for this edge. */
   srv: SketchScratch;
@@ -46,8 +50,11 @@ export class BlockMerge {
   constructor(
     bodies: readonly (Uint8Array | null | undefined)[],
     readonly accuracy: number,
-    /** Skip reading trace ids (a caller that does not show them). */
-    private readonly withTraceIds = true,
+    /**
+     * Example trace ids: as strings in traceIds, as bytes in ids (a caller that writes them out
+     * as they are), or not at all.
+     */
+    private readonly traceIds: 'strings' | 'bytes' | 'none' = 'strings',
   ) {
     for (const b of bodies) {
       if (!b || b.length === 0) continue;
@@ -85,14 +92,16 @@ export class BlockMerge {
     if (this.stage++ !== 0) throw new Error('BlockMerge: edges() comes first, once');
     const cs = this.cursors();
     for (let i = 0; i < cs.length; i++) if (cs[i]) this.advance(cs, i);
-    const e: MergedEdge = { key: 0, calls: 0, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [], lat: this.lat, srv: this.srv };
+    const e: MergedEdge = { key: 0, calls: 0, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [], ids: new TraceIdBytes(), lat: this.lat, srv: this.srv };
+    const bytes = this.traceIds === 'bytes';
     for (;;) {
       let k = Infinity;
       for (const c of cs) if (c && c.key < k) k = c.key;
       if (k === Infinity) return;
       e.key = k;
       e.calls = e.errors = e.paired = e.unpaired = e.peer = 0;
-      e.traceIds = [];
+      if (bytes) e.ids.reset();
+      else e.traceIds = [];
       this.lat.reset();
       this.srv.reset();
       let idBlocks = 0;
@@ -120,8 +129,9 @@ export class BlockMerge {
         }
         // Examples from the first few blocks that have the edge are enough: comparing the same
         // ids block after block costs more than the sketch cells of a quiet edge.
-        if (this.withTraceIds && idBlocks < ID_BLOCKS && e.traceIds.length < MAX_BLOCK_TRACE_IDS) {
-          readTraceIds(r, e.traceIds, MAX_BLOCK_TRACE_IDS);
+        if (this.traceIds !== 'none' && idBlocks < ID_BLOCKS && (bytes ? e.ids.n : e.traceIds.length) < MAX_BLOCK_TRACE_IDS) {
+          if (bytes) readTraceIdBytes(r, e.ids, MAX_BLOCK_TRACE_IDS);
+          else readTraceIds(r, e.traceIds, MAX_BLOCK_TRACE_IDS);
           idBlocks++;
         } else skipTraceIds(r);
         this.lat.addCells(r);
