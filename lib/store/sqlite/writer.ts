@@ -2,7 +2,7 @@
 // needed), then one IMMEDIATE transaction per group of batches inserts them with prepared
 // statements, ids as blobs.
 import type Database from 'better-sqlite3';
-import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
+import type { IngestBatch, LogRecord, MetricPoint } from '../../model/index.ts';
 import { ByteWriter } from '../codec/bytes.ts';
 import { descriptorOf } from '../codec/entities.ts';
 import { writeLogPayload, writePointPayload } from '../codec/point-payload.ts';
@@ -15,6 +15,7 @@ import type { TraceKeys } from './trace-keys.ts';
 
 const NS_PER_MINUTE = 60_000_000_000n;
 const ERROR = STATUS_NUMBER.error;
+const EMPTY = Buffer.alloc(0);
 /** Span rows per INSERT statement (see insertSpans in sql/sqlite.ts). */
 const ROWS = 32;
 
@@ -31,22 +32,17 @@ function idBytes(hex: string, bytes: number, what: string): Buffer {
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
 
-/**
- * Parses a lowercase hex id into a reusable buffer (the driver copies bound blobs, so reuse
- * is safe). A JS loop: cheaper than a native call for 16 characters.
- */
-function idInto(target: Buffer, hex: string, what: string): Buffer {
-  const n = target.length;
-  if (hex.length !== n * 2) throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
-  for (let i = 0; i < n; i++) {
+/** Parses a lowercase hex id of `target`'s 8 bytes at `at`. A JS loop: cheaper than a native call for 16 characters. */
+function idInto(target: Buffer, at: number, hex: string, what: string): void {
+  if (hex.length !== 16) throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
+  for (let i = 0; i < 8; i++) {
     const a = hex.charCodeAt(2 * i);
     const b = hex.charCodeAt(2 * i + 1);
     const hi = a < 128 ? HEX[a] : -1;
     const lo = b < 128 ? HEX[b] : -1;
     if (hi < 0 || lo < 0) throw new TypeError(`malformed ${what} ${JSON.stringify(hex)}`);
-    target[i] = (hi << 4) | lo;
+    target[at + i] = (hi << 4) | lo;
   }
-  return target;
 }
 
 /** One service's inserted spans in this batch (seqs ascend as rows are inserted). */
@@ -68,18 +64,18 @@ class Blocks {
   /** minute → [minSeq, maxSeq, count] */
   private readonly minutes = new Map<number, [number, number, number]>();
 
-  add(seq: number, serviceId: number, s: Span, isError: boolean): void {
-    const endNs = s.endNs > s.startNs ? s.endNs : s.startNs;
-    const duration = endNs - s.startNs;
-    const m = minuteOf(s.startNs);
+  add(seq: number, serviceId: number, startNs: bigint, durationNs: bigint, isError: boolean): void {
+    const duration = durationNs > 0n ? durationNs : 0n;
+    const endNs = startNs + duration;
+    const m = minuteOf(startNs);
     // Blocks are per service *and start minute*, so a block's start times span under a
     // minute and a time-window search can bound its index range (see search.ts).
     const blockKey = serviceId * 0x100000000 + (m % 0x100000000);
     const b = this.blocks.get(blockKey);
     if (b) {
       b.maxSeq = seq;
-      if (s.startNs < b.minStart) b.minStart = s.startNs;
-      if (s.startNs > b.maxStart) b.maxStart = s.startNs;
+      if (startNs < b.minStart) b.minStart = startNs;
+      if (startNs > b.maxStart) b.maxStart = startNs;
       if (endNs > b.maxEnd) b.maxEnd = endNs;
       if (duration > b.maxDuration) b.maxDuration = duration;
       b.count++;
@@ -89,8 +85,8 @@ class Blocks {
         serviceId,
         minSeq: seq,
         maxSeq: seq,
-        minStart: s.startNs,
-        maxStart: s.startNs,
+        minStart: startNs,
+        maxStart: startNs,
         maxEnd: endNs,
         count: 1,
         errors: isError ? 1 : 0,
@@ -114,12 +110,25 @@ class Blocks {
 }
 
 /**
- * A batch with its spans encoded: dictionary ids and binary payloads resolved, so what is
- * left for the write transaction is the trace keys and the inserts. Encoding needs no write
- * lock, so a writer thread encodes while another thread's transaction commits.
+ * A batch with its spans encoded into columns: dictionary ids, binary ids, times and payloads,
+ * so what is left for the write transaction is the trace keys and the inserts. Encoding needs
+ * no write lock, so a writer thread encodes while another thread's transaction commits. It
+ * keeps no span object: the decoded spans die young, before a scavenge would have to copy them
+ * while the batch waits for its commit.
  */
 export interface PreparedBatch {
-  spans: Span[];
+  /** Spans in the batch. */
+  count: number;
+  /** Per span: its trace id, lowercase hex (the trace-key cache's key). */
+  traceIds: string[];
+  /** Per span: 8 bytes of span id, then 8 bytes of parent span id (zeros when `hasParent` is 0). */
+  spanIds: Buffer;
+  hasParent: Uint8Array;
+  kinds: Uint8Array;
+  statuses: Uint8Array;
+  startNs: BigInt64Array;
+  /** End minus start, as stored (negative when a clock put the end first). */
+  durationNs: BigInt64Array;
   /** Per span: service id, operation id, resource id, scope id. */
   ids: Int32Array;
   /** Per span: end offset of its payload in `payload`. */
@@ -145,7 +154,6 @@ export class BatchWriter {
   private readonly spanSequence: Database.Statement;
   private readonly args: unknown[] = new Array(ROWS * SPAN_INSERT_COLUMNS);
   private readonly args1: unknown[] = new Array(SPAN_INSERT_COLUMNS);
-  private readonly idBufs = Array.from({ length: 2 * ROWS }, () => Buffer.alloc(8));
 
   constructor(
     db: Database.Database,
@@ -190,12 +198,12 @@ export class BatchWriter {
   /** Writes prepared batches in one transaction (a group commit). */
   writePrepared(batches: PreparedBatch[]): WriteResult {
     const result: WriteResult = { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
-    if (batches.every((b) => b.spans.length === 0 && b.metrics.length === 0 && b.logs.length === 0)) return result;
+    if (batches.every((b) => b.count === 0 && b.metrics.length === 0 && b.logs.length === 0)) return result;
     return this.transaction(() => {
-      if (batches.some((b) => b.spans.length > 0)) this.traces.checkGeneration(Number(this.generation.get()));
+      if (batches.some((b) => b.count > 0)) this.traces.checkGeneration(Number(this.generation.get()));
       const blocks = new Blocks();
       for (const b of batches) {
-        if (b.spans.length > 0) this.insertSpans(b, result, blocks);
+        if (b.count > 0) this.insertSpans(b, result, blocks);
         for (const p of b.metrics) this.writePoint(p);
         result.metricPointsInserted += b.metrics.length;
         for (const l of b.logs) this.writeLog(l);
@@ -223,28 +231,54 @@ export class BatchWriter {
     const { dict } = this;
     const spans = batch.spans;
     const n = spans.length;
-    const ids = new Int32Array(n * 4);
-    const payloadEnds = new Uint32Array(n);
+    const p: PreparedBatch = {
+      count: n,
+      traceIds: new Array<string>(n),
+      spanIds: Buffer.alloc(16 * n),
+      hasParent: new Uint8Array(n),
+      kinds: new Uint8Array(n),
+      statuses: new Uint8Array(n),
+      startNs: new BigInt64Array(n),
+      durationNs: new BigInt64Array(n),
+      ids: new Int32Array(n * 4),
+      payloadEnds: new Uint32Array(n),
+      payload: EMPTY,
+      metrics: batch.metrics,
+      logs: batch.logs,
+    };
     const w = n > 0 ? new ByteWriter(n * 128) : this.w;
     for (let i = 0; i < n; i++) {
       const s = spans[i];
-      if (KIND_NUMBER[s.kind] === undefined) throw new TypeError(`unknown span kind ${JSON.stringify(s.kind)}`);
-      if (STATUS_NUMBER[s.status.code] === undefined) throw new TypeError(`unknown status code ${JSON.stringify(s.status.code)}`);
+      const kind = KIND_NUMBER[s.kind];
+      const status = STATUS_NUMBER[s.status.code];
+      if (kind === undefined) throw new TypeError(`unknown span kind ${JSON.stringify(s.kind)}`);
+      if (status === undefined) throw new TypeError(`unknown status code ${JSON.stringify(s.status.code)}`);
+      p.traceIds[i] = s.traceId;
+      idInto(p.spanIds, 16 * i, s.spanId, 'span id');
+      if (s.parentSpanId) {
+        idInto(p.spanIds, 16 * i + 8, s.parentSpanId, 'parent span id');
+        p.hasParent[i] = 1;
+      }
+      p.kinds[i] = kind;
+      p.statuses[i] = status;
+      p.startNs[i] = s.startNs;
+      p.durationNs[i] = s.endNs - s.startNs;
       const res = dict.resource(s.resource);
-      ids[4 * i] = res.serviceId;
-      ids[4 * i + 1] = dict.operationOf(res.serviceId, s.name);
-      ids[4 * i + 2] = res.id;
-      ids[4 * i + 3] = dict.scope(s.scope);
+      p.ids[4 * i] = res.serviceId;
+      p.ids[4 * i + 1] = dict.operationOf(res.serviceId, s.name);
+      p.ids[4 * i + 2] = res.id;
+      p.ids[4 * i + 3] = dict.scope(s.scope);
       writeSpanPayload(w, s, dict);
-      payloadEnds[i] = w.pos;
+      p.payloadEnds[i] = w.pos;
     }
     // Metric points and log records are few next to spans: they are encoded in the transaction.
-    return { spans, ids, payloadEnds, payload: n > 0 ? w.buf : Buffer.alloc(0), metrics: batch.metrics, logs: batch.logs };
+    if (n > 0) p.payload = w.buf;
+    return p;
   }
 
   /** Inserts the batch's spans, ROWS to a statement (the rest one at a time). */
   private insertSpans(b: PreparedBatch, result: WriteResult, blocks: Blocks): void {
-    const n = b.spans.length;
+    const n = b.count;
     // The last seq handed out before each statement: the rows a statement inserts are the
     // rows past it.
     let before = this.sequence();
@@ -264,20 +298,18 @@ export class BatchWriter {
   }
 
   private bindSpan(b: PreparedBatch, i: number, args: unknown[], j: number): void {
-    const s = b.spans[i];
     const o = j * SPAN_INSERT_COLUMNS;
-    args[o] = this.traces.keyFor(s.traceId);
-    // Every row of a statement is bound before it runs, so each row has its own id buffers.
-    args[o + 1] = idInto(this.idBufs[2 * j], s.spanId, 'span id');
-    args[o + 2] = KIND_NUMBER[s.kind];
-    args[o + 3] = s.parentSpanId ? idInto(this.idBufs[2 * j + 1], s.parentSpanId, 'parent span id') : null;
-    args[o + 4] = s.startNs;
-    args[o + 5] = s.endNs - s.startNs;
+    args[o] = this.traces.keyFor(b.traceIds[i]);
+    args[o + 1] = b.spanIds.subarray(16 * i, 16 * i + 8);
+    args[o + 2] = b.kinds[i];
+    args[o + 3] = b.hasParent[i] === 1 ? b.spanIds.subarray(16 * i + 8, 16 * i + 16) : null;
+    args[o + 4] = b.startNs[i];
+    args[o + 5] = b.durationNs[i];
     args[o + 6] = b.ids[4 * i];
     args[o + 7] = b.ids[4 * i + 1];
     args[o + 8] = b.ids[4 * i + 2];
     args[o + 9] = b.ids[4 * i + 3];
-    args[o + 10] = STATUS_NUMBER[s.status.code];
+    args[o + 10] = b.statuses[i];
     args[o + 11] = b.payload.subarray(i === 0 ? 0 : b.payloadEnds[i - 1], b.payloadEnds[i]);
   }
 
@@ -292,8 +324,8 @@ export class BatchWriter {
     result.spansInserted += inserted;
     result.spansDuplicate += rows - inserted;
     const file = (j: number, seq: number) => {
-      const o = j * SPAN_INSERT_COLUMNS;
-      blocks.add(seq, args[o + 6] as number, b.spans[first + j], args[o + 10] === ERROR);
+      const i = first + j;
+      blocks.add(seq, b.ids[4 * i], b.startNs[i], b.durationNs[i], b.statuses[i] === ERROR);
     };
     if (inserted === rows) {
       const last = Number(info.lastInsertRowid);
