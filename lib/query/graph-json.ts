@@ -90,7 +90,7 @@ function node(w: JsonBytes, n: GraphNode, secs: number, operations: Map<string, 
     optional(w, ',"messagingSystem":', n.messagingSystem);
     optional(w, ',"destination":', n.destination);
   }
-  w.raw(CLOSE);
+  w.lit(CLOSE);
 }
 
 /** An edge's constant head (id, source, target, kind), encoded once per edge id. */
@@ -198,36 +198,36 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads
   const calls = c[4 * i];
   const errors = c[4 * i + 1];
   w.int(calls);
-  w.raw(ERRORS);
+  w.lit(ERRORS);
   w.int(errors);
-  w.raw(ERROR_RATE);
+  w.lit(ERROR_RATE);
   w.dec3(errorRate(calls, errors));
-  w.raw(RATE);
+  w.lit(RATE);
   w.num(perSecond(calls, secs));
-  w.raw(P50);
+  w.lit(P50);
   w.dec3(l[7 * i]);
-  w.raw(P75);
+  w.lit(P75);
   w.dec3(l[7 * i + 1]);
-  w.raw(P95);
+  w.lit(P95);
   w.dec3(l[7 * i + 2]);
-  w.raw(P99);
+  w.lit(P99);
   w.dec3(l[7 * i + 3]);
-  w.raw(PAIRED);
+  w.lit(PAIRED);
   w.int(c[4 * i + 2]);
-  w.raw(UNPAIRED);
+  w.lit(UNPAIRED);
   w.int(c[4 * i + 3]);
-  w.raw(TRACE_IDS);
+  w.lit(TRACE_IDS);
   traceIds(w, rows.ids, idFrom, idTo);
-  if (Number.isNaN(l[7 * i + 4])) w.raw(END_IDS);
+  if (Number.isNaN(l[7 * i + 4])) w.lit(END_IDS);
   else {
-    w.raw(SERVER[0]);
+    w.lit(SERVER[0]);
     w.dec3(l[7 * i + 4]);
-    w.raw(SERVER[1]);
+    w.lit(SERVER[1]);
     w.dec3(l[7 * i + 5]);
-    w.raw(SERVER[2]);
+    w.lit(SERVER[2]);
     w.dec3(l[7 * i + 6]);
   }
-  w.raw(CLOSE);
+  w.lit(CLOSE);
 }
 
 const ERRORS = lit(',"errors":');
@@ -252,43 +252,43 @@ function edge(w: JsonBytes, e: GraphEdge, secs: number): void {
   w.reserve(room);
   w.raw(head);
   w.num(e.calls);
-  w.raw(ERRORS);
+  w.lit(ERRORS);
   w.num(e.errors);
-  w.raw(ERROR_RATE);
+  w.lit(ERROR_RATE);
   w.num(errorRate(e.calls, e.errors));
-  w.raw(RATE);
+  w.lit(RATE);
   w.num(perSecond(e.calls, secs));
-  w.raw(P50);
+  w.lit(P50);
   w.num(e.p50Ms);
-  w.raw(P75);
+  w.lit(P75);
   w.num(e.p75Ms);
-  w.raw(P95);
+  w.lit(P95);
   w.num(e.p95Ms);
-  w.raw(P99);
+  w.lit(P99);
   w.num(e.p99Ms);
-  w.raw(PAIRED);
+  w.lit(PAIRED);
   w.num(e.paired);
-  w.raw(UNPAIRED);
+  w.lit(UNPAIRED);
   w.num(e.unpaired);
-  w.raw(TRACE_IDS);
+  w.lit(TRACE_IDS);
   for (let i = 0; i < e.traceIds.length; i++) {
-    if (i > 0) w.raw(COMMA);
+    if (i > 0) w.lit(COMMA);
     w.str(e.traceIds[i]);
   }
   if (e.serverP50Ms !== undefined && e.serverP95Ms !== undefined && e.serverP99Ms !== undefined) {
-    w.raw(SERVER[0]);
+    w.lit(SERVER[0]);
     w.num(e.serverP50Ms);
-    w.raw(SERVER[1]);
+    w.lit(SERVER[1]);
     w.num(e.serverP95Ms);
-    w.raw(SERVER[2]);
+    w.lit(SERVER[2]);
     w.num(e.serverP99Ms);
   } else {
-    w.raw(END_IDS);
+    w.lit(END_IDS);
     if (e.serverP50Ms !== undefined) {
       optional(w, ',"serverP50Ms":', e.serverP50Ms);
       optional(w, ',"serverP95Ms":', e.serverP95Ms);
       optional(w, ',"serverP99Ms":', e.serverP99Ms);
     }
   }
-  w.raw(CLOSE);
+  w.lit(CLOSE);
 }

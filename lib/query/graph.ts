@@ -135,7 +135,9 @@ class RowBuilder {
       next.set(this.ids.subarray(0, from));
       this.ids = next;
     }
-    this.ids.set(e.ids.bytes.subarray(0, e.ids.p), from);
+    const src = e.ids.bytes;
+    const dst = this.ids;
+    for (let k = 0; k < e.ids.p; k++) dst[from + k] = src[k];
     this.idAt[i + 1] = from + e.ids.p;
     this.key[i] = e.key;
     const c = this.counts;
@@ -433,8 +435,9 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
     key[at] = rows.key[i];
     const from = rows.idAt[i];
     const to = rows.idAt[i + 1];
-    if (to > from) ids.set(rows.ids.subarray(from, to), idAt[at]);
-    idAt[at + 1] = idAt[at] + to - from;
+    let q = idAt[at];
+    for (let k = from; k < to; k++) ids[q++] = rows.ids[k];
+    idAt[at + 1] = q;
     for (let j = 0; j < 4; j++) counts[4 * at + j] = rows.counts[4 * i + j];
     for (let j = 0; j < 7; j++) lat[7 * at + j] = rows.lat[7 * i + j];
     at++;

@@ -958,8 +958,10 @@ export function readTraceIdBytes(r: ByteReader, into: TraceIdBytes, max: number)
       next.set(have.subarray(0, into.p));
       into.bytes = next;
     }
-    into.bytes[into.p++] = len;
-    into.bytes.set(b.subarray(at, at + len), into.p);
+    const to = into.bytes;
+    to[into.p++] = len;
+    // A short copy: a loop costs less than subarray + set.
+    for (let k = 0; k < len; k++) to[into.p + k] = b[at + k];
     into.p += len;
     into.n++;
   }
