@@ -91,7 +91,15 @@ export interface FeedStatus {
   pending: number;
 }
 
-const READ_PRAGMAS = PRAGMAS.filter((p) => !p.includes('journal_mode') && !p.includes('synchronous'));
+const READ_PRAGMAS = [
+  ...PRAGMAS.filter((p) => !p.includes('journal_mode') && !p.includes('synchronous')),
+  // Graph blocks are megabytes each and a window reads several: through mmap a block is one copy
+  // out of the mapped file instead of a read() per 4 KiB page (measured: 17 MB of blocks in 2.4 ms
+  // instead of 7). Mapped pages are clean file pages the kernel can drop; this read-only
+  // connection lives in the API process, not the collector with its RSS budget. SQLite caps the
+  // size at its compile-time maximum.
+  'PRAGMA mmap_size = 2147418112',
+];
 
 export class RollupReader {
   private readonly db: Database.Database;
