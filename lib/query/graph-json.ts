@@ -4,6 +4,7 @@
 import type { GraphEdge, GraphNode } from '../analysis/graph/types.ts';
 import { rateSeconds } from './buckets.ts';
 import { traceIdStrings } from '../store/rollups/graph-block.ts';
+import type { RollupKeys } from '../store/rollups/reader.ts';
 import type { BuiltGraph, EdgeRows } from './graph.ts';
 import { JsonBytes, lit } from './json-bytes.ts';
 import { errorRate, perSecond } from './sketches.ts';
@@ -116,33 +117,22 @@ function headOf(e: GraphEdge): Uint8Array {
 }
 
 /**
- * Every edge key's head, encoded once per key dictionary and laid out in id order: the rows of a
- * graph are in id order too, so writing them reads the heads front to back.
+ * Edge heads by key id, per key dictionary: keys never change, so a head is encoded once for the
+ * life of the reader (bounded by its dictionary), and a new key costs one head, not a rebuild.
  */
-interface Heads {
-  bytes: Uint8Array;
-  /** Start of each rank's head; [rank + 1] is its end. */
-  at: Int32Array;
-}
-const headsByRank = new WeakMap<Int32Array, Heads>();
+const headsByKeys = new WeakMap<RollupKeys, Uint8Array[]>();
 
-function headsOf(rows: EdgeRows): Heads {
-  let h = headsByRank.get(rows.rank);
-  if (h) return h;
-  const k = rows.keys;
-  const byRank: number[] = [];
-  for (let key = 0; key < rows.rank.length; key++) if (rows.rank[key] >= 0) byRank[rows.rank[key]] = key;
-  const w = new JsonBytes(byRank.length * 96 + 64);
-  const at = new Int32Array(byRank.length + 1);
-  for (let r = 0; r < byRank.length; r++) {
-    const key = byRank[r];
-    at[r] = w.p;
-    w.text(`{"id":${JSON.stringify(k.edgeId[key])},"source":${JSON.stringify(k.a[key])},"target":${JSON.stringify(k.b[key])},"kind":${JSON.stringify(k.c[key])},"calls":`);
-  }
-  at[byRank.length] = w.p;
-  h = { bytes: w.bytes(), at };
-  headsByRank.set(rows.rank, h);
+function headsOf(rows: EdgeRows): Uint8Array[] {
+  let h = headsByKeys.get(rows.keys);
+  if (!h) headsByKeys.set(rows.keys, (h = []));
   return h;
+}
+
+function headOfKey(rows: EdgeRows, key: number): Uint8Array {
+  const k = rows.keys;
+  const w = new JsonBytes(64);
+  w.text(`{"id":${JSON.stringify(k.edgeId[key])},"source":${JSON.stringify(k.a[key])},"target":${JSON.stringify(k.b[key])},"kind":${JSON.stringify(k.c[key])},"calls":`);
+  return w.bytes().slice();
 }
 
 /**
@@ -183,16 +173,15 @@ function traceIds(w: JsonBytes, ids: Uint8Array, from: number, to: number): void
 }
 
 /** One column row, the same bytes edge() writes for its object. */
-function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Heads): void {
-  const r = rows.rank[rows.key[i]];
-  const from = heads.at[r];
-  const to = heads.at[r + 1];
+function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: Uint8Array[]): void {
+  const key = rows.key[i];
+  const head = (heads[key] ??= headOfKey(rows, key));
   const idFrom = rows.idAt[i];
   const idTo = rows.idAt[i + 1];
   // Ids are at most 255 bytes; escaped, 6 bytes each at worst.
-  w.reserve(to - from + 400 + 6 * (idTo - idFrom) + 3);
-  w.buf.set(heads.bytes.subarray(from, to), w.p);
-  w.p += to - from;
+  w.reserve(head.length + 400 + 6 * (idTo - idFrom) + 3);
+  w.buf.set(head, w.p);
+  w.p += head.length;
   const c = rows.counts;
   const l = rows.lat;
   const calls = c[4 * i];

@@ -33,8 +33,6 @@ const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
  */
 export interface EdgeRows {
   keys: RollupKeys;
-  /** The reader's rank of each edge key by id (RollupReader.edgeRank). */
-  rank: Int32Array;
   n: number;
   key: Int32Array;
   counts: Float64Array;
@@ -463,7 +461,7 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
     }
     for (; from < n; from++) order[o++] = from;
   }
-  return { keys, rank, n, key, counts, lat, ids, idAt, objects, order };
+  return { keys, n, key, counts, lat, ids, idAt, objects, order };
 }
 
 export function freshnessOf(r: RollupReader): Freshness {

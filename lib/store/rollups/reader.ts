@@ -109,6 +109,9 @@ export class RollupReader {
   private edgeKeys = 0;
   private rank = new Int32Array(0);
   private rankedEdges = -1;
+  /** Edge keys sorted by edge id, and the highest key id they include. */
+  private readonly sortedEdges: number[] = [];
+  private rankedUpTo = 0;
 
   /** The database must exist and be migrated (open the Store first, it applies migrations). */
   constructor(url?: string) {
@@ -180,20 +183,37 @@ export class RollupReader {
 
   /**
    * Each edge key's place among all edge keys sorted by edge id (-1 for other keys): a graph sorts
-   * its edges by id through this instead of comparing strings. Sorted again only when edge keys
-   * were added.
+   * its edges by id through this instead of comparing strings. Keys added since the last call are
+   * inserted into the sorted list (a full sort only when many arrive at once, e.g. the first call).
    */
   edgeRank(): Int32Array {
     const k = this.keys();
     if (this.rankedEdges === this.edgeKeys && this.rank.length === k.type.length) return this.rank;
-    const ids: number[] = [];
-    for (let i = 0; i < k.type.length; i++) if (k.type[i] === 1) ids.push(i);
     const e = k.edgeId;
-    ids.sort((x, y) => (e[x] < e[y] ? -1 : e[x] > e[y] ? 1 : 0));
+    const sorted = this.sortedEdges;
+    const before = (x: number, y: number) => (e[x] < e[y] ? -1 : e[x] > e[y] ? 1 : x - y);
+    const fresh: number[] = [];
+    for (let i = this.rankedUpTo + 1; i < k.type.length; i++) if (k.type[i] === 1) fresh.push(i);
+    if (fresh.length > 64) {
+      for (const x of fresh) sorted.push(x);
+      sorted.sort(before);
+    } else {
+      for (const x of fresh) {
+        let lo = 0;
+        let hi = sorted.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (before(sorted[mid], x) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        sorted.splice(lo, 0, x);
+      }
+    }
     const rank = new Int32Array(k.type.length).fill(-1);
-    for (let i = 0; i < ids.length; i++) rank[ids[i]] = i;
+    for (let i = 0; i < sorted.length; i++) rank[sorted[i]] = i;
     this.rank = rank;
     this.rankedEdges = this.edgeKeys;
+    this.rankedUpTo = this.maxKey;
     return rank;
   }
 
