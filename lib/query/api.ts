@@ -30,9 +30,12 @@ const utf8 = new TextDecoder();
 export function graphApi(q: Query, params: URLSearchParams): ApiResult {
   const w = parseWindow(params, q.nowMs());
   if (isProblem(w)) return problem(w);
-  // The graph is megabytes of JSON: written as bytes directly (graph-json.ts), parsed only for a
-  // caller that asks for the value.
-  const json = q.graphJson(w);
+  // The graph is megabytes of JSON: written as bytes directly (graph-json.ts).
+  return jsonResult(q.graphJson(w));
+}
+
+/** A 200 whose body is already JSON bytes; `body` parses them for a caller that wants the value. */
+function jsonResult(json: Uint8Array<ArrayBuffer>): ApiResult {
   return {
     status: 200,
     json,
@@ -47,7 +50,7 @@ export function servicesApi(q: Query, params: URLSearchParams): ApiResult {
   if (isProblem(w)) return problem(w);
   const stepMs = parseStep(params, w, 30);
   if (isProblem(stepMs)) return problem(stepMs);
-  return ok(q.services({ ...w, stepMs }));
+  return jsonResult(q.servicesJson({ ...w, stepMs }));
 }
 
 export function serviceRedApi(q: Query, name: string, params: URLSearchParams): ApiResult {

@@ -10,7 +10,7 @@ import { buildGraph, freshnessOf, graphResponse, type BuiltGraph } from './graph
 import { graphJson } from './graph-json.ts';
 import { ApiProblem, bad, type AttributeFilter, type StatusFilter, type Window } from './params.ts';
 import { rankByImpact, RedCell, Series, seriesCanUseHours } from './red.ts';
-import { serviceSummaries } from './services.ts';
+import { serviceSummaries, servicesJson } from './services.ts';
 import { traceResponse, traceSummaryJson } from './trace-json.ts';
 import type {
   DependencyJson,
@@ -119,6 +119,11 @@ export class Query {
       services: serviceSummaries(this.rollups, a, ranges, w.stepMs, rateSeconds(a, this.now()), opCounts),
       freshness: freshnessOf(this.rollups),
     };
+  }
+
+  /** The same body as services(), already JSON (UTF-8): what GET /api/v1/services sends. */
+  servicesJson(w: Window & { stepMs: number }): Uint8Array<ArrayBuffer> {
+    return servicesJson(this.services(w));
   }
 
   serviceRed(name: string, w: Window & { stepMs: number }): ServiceRedResponse | ApiProblem {

@@ -10,6 +10,7 @@ import { encodeSketch } from '../../lib/analysis/stats/sketch-bytes.ts';
 import { LatencySketch } from '../../lib/analysis/stats/sketch.ts';
 import { RollupDelta } from '../../lib/live/delta.ts';
 import { alignWindow, planRanges, rateSeconds } from '../../lib/query/buckets.ts';
+import { servicesApi } from '../../lib/query/api.ts';
 import { Query } from '../../lib/query/query.ts';
 import { rankByImpact, RedCell, Series, seriesCanUseHours } from '../../lib/query/red.ts';
 import type { ServiceSummaryJson } from '../../lib/query/types.ts';
@@ -62,7 +63,7 @@ describe('services summaries', () => {
     const db = new LiveDb(file);
     db.claim('t', T0 * 60_000, 1e12);
     const r = rng(23);
-    const services = ['web', 'orders', 'stock', 'pay', 'mail', 'quiet'];
+    const services = ['web', 'orders', 'stöck', 'pay "eu"', 'mail\\box', 'quiet'];
     const MINUTES = 150;
     for (let m = 0; m < MINUTES; m++) {
       const d = new RollupDelta();
@@ -124,9 +125,15 @@ describe('services summaries', () => {
     ];
     let broken = 0;
     for (const w of windows) {
-      const got = q.services(w).services;
+      const body = q.services(w);
+      const got = body.services;
       const want = reference(reader, w, nowMs);
       expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+      // The route's bytes are that body, exactly.
+      const api = servicesApi(q, new URLSearchParams({ from: String(w.fromMs), to: String(w.toMs), step: `${w.stepMs}ms` }));
+      expect(api.status).toBe(200);
+      expect(new TextDecoder().decode(api.json)).toBe(JSON.stringify(body));
+      expect(api.body).toEqual(JSON.parse(JSON.stringify(body)));
       broken += got.filter((s) => s.name.startsWith('broken')).length;
     }
     expect(broken).toBeGreaterThan(0);
