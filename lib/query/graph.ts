@@ -427,21 +427,27 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
   const lat = new Float64Array(7 * n);
   const ids = new Uint8Array(rows.idAt[n]);
   const idAt = new Int32Array(n + 1);
+  const srcIds = rows.ids;
+  const srcAt = rows.idAt;
+  const srcCounts = rows.counts;
+  const srcLat = rows.lat;
   let at = 0;
-  for (const i of byRank) {
+  for (let r = 0; r < byRank.length; r++) {
+    const i = byRank[r];
     if (i < 0) continue;
     key[at] = rows.key[i];
-    const from = rows.idAt[i];
-    const to = rows.idAt[i + 1];
     let q = idAt[at];
-    for (let k = from; k < to; k++) ids[q++] = rows.ids[k];
+    for (let k = srcAt[i]; k < srcAt[i + 1]; k++) ids[q++] = srcIds[k];
     idAt[at + 1] = q;
-    for (let j = 0; j < 4; j++) counts[4 * at + j] = rows.counts[4 * i + j];
-    for (let j = 0; j < 7; j++) lat[7 * at + j] = rows.lat[7 * i + j];
+    for (let j = 0; j < 4; j++) counts[4 * at + j] = srcCounts[4 * i + j];
+    for (let j = 0; j < 7; j++) lat[7 * at + j] = srcLat[7 * i + j];
     at++;
   }
   let order: Int32Array;
-  if (objects.length === 0) order = Int32Array.from({ length: n }, (_, i) => i);
+  if (objects.length === 0) {
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+  }
   else {
     order = new Int32Array(n + objects.length);
     let o = 0;

@@ -942,17 +942,20 @@ export function readTraceIdBytes(r: ByteReader, into: TraceIdBytes, max: number)
       if (r.p > b.length) r.bad = true;
       continue;
     }
-    let ascii = len > 0;
-    for (let k = 0; k < len; k++) if (b[at + k] >= 0x80) ascii = false;
     let dup = false;
     const have = into.bytes;
-    for (let q = 0; ascii && q < into.p && !dup; q += have[q] + 1) {
+    for (let q = 0; len > 0 && q < into.p && !dup; q += have[q] + 1) {
       if (have[q] !== len) continue;
       let k = 0;
       while (k < len && have[q + 1 + k] === b[at + k]) k++;
       dup = k === len;
     }
-    if (dup) continue;
+    // Equal bytes count as the same id only when ASCII (checked only then: ids mostly differ).
+    if (dup) {
+      let ascii = true;
+      for (let k = 0; k < len; k++) if (b[at + k] >= 0x80) ascii = false;
+      if (ascii) continue;
+    }
     if (into.p + len + 1 > have.length) {
       const next = new Uint8Array(Math.max(have.length * 2, into.p + len + 1));
       next.set(have.subarray(0, into.p));
