@@ -311,7 +311,8 @@ export class RollupReader {
 
   nodeInfo(): Map<string, NodeInfoRow> {
     const out = new Map<string, NodeInfoRow>();
-    for (const r of this.stmt(LIVE_SQL.nodeInfoAll).iterate()) out.set((r as NodeInfoRow).id, r as NodeInfoRow);
+    // all(): one native call, not one per row (a graph reads every node's info).
+    for (const r of this.stmt(LIVE_SQL.nodeInfoAll).all() as NodeInfoRow[]) out.set(r.id, r);
     return out;
   }
 
