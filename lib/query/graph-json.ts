@@ -107,9 +107,7 @@ const heads = new Map<string, Head>();
 function headOf(e: GraphEdge): Uint8Array {
   const h = heads.get(e.id);
   if (h && h.source === e.source && h.target === e.target && h.kind === e.kind) return h.bytes;
-  const w = new JsonBytes(64);
-  w.text(`{"id":${JSON.stringify(e.id)},"source":${JSON.stringify(e.source)},"target":${JSON.stringify(e.target)},"kind":${JSON.stringify(e.kind)},"calls":`);
-  const bytes = w.bytes().slice();
+  const bytes = edgeHead(e.id, e.source, e.target, e.kind);
   // Bounded: a dictionary of edge ids that only grows would otherwise keep every id ever asked.
   if (heads.size >= HEADS_MAX) heads.clear();
   heads.set(e.id, { source: e.source, target: e.target, kind: e.kind, bytes });
@@ -130,9 +128,13 @@ function headsOf(rows: EdgeRows): Uint8Array[] {
 
 function headOfKey(rows: EdgeRows, key: number): Uint8Array {
   const k = rows.keys;
-  const w = new JsonBytes(64);
-  w.text(`{"id":${JSON.stringify(k.edgeId[key])},"source":${JSON.stringify(k.a[key])},"target":${JSON.stringify(k.b[key])},"kind":${JSON.stringify(k.c[key])},"calls":`);
-  return w.bytes().slice();
+  return edgeHead(k.edgeId[key], k.a[key], k.b[key], k.c[key]);
+}
+
+const utf8 = new TextEncoder();
+
+function edgeHead(id: string, source: string, target: string, kind: string): Uint8Array {
+  return utf8.encode(`{"id":${JSON.stringify(id)},"source":${JSON.stringify(source)},"target":${JSON.stringify(target)},"kind":${JSON.stringify(kind)},"calls":`);
 }
 
 /**
