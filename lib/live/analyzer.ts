@@ -18,7 +18,11 @@ export interface LiveAnalyzerOptions {
   graceMs?: number;
   /** Lease length; renewed on every pass (default 15 s). */
   leaseMs?: number;
-  /** Spans read per pass (default 20,000). */
+  /**
+   * Spans read per pass (default 5,000). A pass's spans, decoded, outlive the young generation
+   * and are promoted before they die: in bench:ingest the analyzer's heap took 105–141 MB of
+   * memory at 20,000 against 83–88 MB at 5,000, for about 8% more CPU per span (a flush per pass).
+   */
   chunkSpans?: number;
   /** Pending clients kept at most (default 200,000); the oldest beyond are promoted early and counted. */
   maxPending?: number;
@@ -78,7 +82,7 @@ export class LiveAnalyzer {
     this.owner = opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.leaseMs = opts.leaseMs ?? 15_000;
-    this.chunkSpans = opts.chunkSpans ?? 20_000;
+    this.chunkSpans = opts.chunkSpans ?? 5_000;
     this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
