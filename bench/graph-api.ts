@@ -2,10 +2,12 @@
 // from the rollups. Fills `--minutes` of rollups through the live analyzer's own writer, one flush
 // per minute on a simulated clock just after that minute (so coarse graph blocks are sealed as they
 // would be live; every edge and service active every minute: the worst case for a window query),
-// and reports the CPU cost of each flush. Then times Query.graphJson — the body the route handler
-// sends (graph-json.ts writes it as bytes) — for the dashboard's windows (last 5 min, 15 min, 1 h, 6 h, 24 h) and random arbitrary
-// from/to windows, without result caching ("cold": every request rebuilds from the database), and
-// the first request of a freshly opened reader. Target: graph p95 ≤ 100 ms.
+// and reports the CPU cost of each flush. Then times Query.graphJson — the bytes the route handler
+// sends (graph-json.ts writes them) — for the dashboard's windows (last 5 min, 15 min, 1 h, 6 h,
+// 24 h) and random arbitrary from/to windows, without result caching ("cold": every request
+// rebuilds from the database), after one warm-up pass over the windows (JIT); the first request of
+// a freshly opened reader; and GET /api/v1/services over the last 15 minutes (Query.servicesJson).
+// Target: graph p95 ≤ 100 ms.
 //
 //   npm run bench:graph-api -- [--services 1000] [--edges 10000] [--minutes 60] [--runs 20] [--keep DIR]
 import fs from 'node:fs';
