@@ -647,50 +647,75 @@ export class SketchScratch {
           target = qs[qi] * n1;
         }
       } else {
-        // The range scan: empty cells add 0, so the sum only crosses a target at a filled cell;
-        // no test per cell besides the crossing (this loop is most of a window's percentiles).
-        // Integral counts sum exactly in any order, so quantiles above the median are found from
-        // the top down instead (the same cells: see highQuantiles), scanning half the range less.
-        const split = this.integral && !this.uneven ? 0.5 : 1;
-        const hi = this.hi;
-        for (let i = this.lo; i <= hi && qs[qi] <= split; i++) {
-          seen += c[i];
-          if (seen <= target) continue;
-          const x = Math.min(this.max, Math.max(this.min, values[i]));
-          while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = x;
-          if (qi >= qs.length || qs[qi] >= 1) break;
-          target = qs[qi] * n1;
+        // Integral counts sum exactly in any order: see exactQuantiles.
+        if (this.integral && !this.uneven) qi = this.exactQuantiles(qs, qi, n1, values, out);
+        else {
+          // The range scan: empty cells add 0, so the sum only crosses a target at a filled cell;
+          // no test per cell besides the crossing.
+          const hi = this.hi;
+          for (let i = this.lo; i <= hi; i++) {
+            seen += c[i];
+            if (seen <= target) continue;
+            const x = Math.min(this.max, Math.max(this.min, values[i]));
+            while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = x;
+            if (qi >= qs.length || qs[qi] >= 1) break;
+            target = qs[qi] * n1;
+          }
         }
-        if (qi < qs.length && qs[qi] < 1 && qs[qi] > split) qi = this.highQuantiles(qs, qi, n1, values, out);
       }
     }
     while (qi < qs.length) out[qi++] = this.max;
   }
 
   /**
-   * Quantiles qs[from…] (those below 1) walking down from the top cell: the answer for q is the
-   * cell i with cum(i) > q·(n-1) ≥ cum(i-1), cum(i) = n - (counts above i) — for integral counts
-   * exactly the cell the upward scan stops at. Returns the index of the first q not answered.
+   * Quantiles qs[from…] (those below 1, each at or above the zeros) for integral counts. The
+   * answer for q is the cell i with cum(i) > q·(n-1) ≥ cum(i-1); cum(i) = n - (counts above i) is
+   * exact, so it can be found from the top down as well as from the bottom up. All but the lowest
+   * q walk down from the top cell; the lowest (the median) is then found by a scan up from the
+   * bottom and one down from where the walk stopped, stepping in turn: whichever meets it first.
+   * Latencies bunch at one end of their range, so one of the two is short (measured: about a
+   * quarter of the cells a scan up from the bottom visits). Returns the first q not answered.
    */
-  private highQuantiles(qs: readonly number[], from: number, n1: number, values: Float64Array, out: number[]): number {
+  private exactQuantiles(qs: readonly number[], from: number, n1: number, values: Float64Array, out: number[]): number {
     let end = from;
     while (end < qs.length && qs[end] < 1) end++;
     const c = this.counts;
     const n = this.n;
     const lo = this.lo;
+    const min = this.min;
+    const max = this.max;
     let i = this.hi;
     let above = 0;
-    for (let j = end - 1; j >= from; j--) {
+    for (let j = end - 1; j > from; j--) {
       const t = qs[j] * n1;
       // No cell lifts the cumulative count past t (cannot happen with consistent counts): as the
       // upward scan, which then ends without an answer.
       if (n - above <= t) {
-        out[j] = this.max;
+        out[j] = max;
         continue;
       }
       while (i > lo && n - above - c[i] > t) above += c[i--];
-      out[j] = Math.min(this.max, Math.max(this.min, values[i]));
+      out[j] = Math.min(max, Math.max(min, values[i]));
     }
+    const t = qs[from] * n1;
+    if (n - above <= t) {
+      out[from] = max;
+      return end;
+    }
+    // Invariants: cum(f - 1) = seen ≤ t < cum(i); both scans stop at the same cell.
+    let f = lo;
+    let seen = this.zeros;
+    for (;;) {
+      seen += c[f];
+      if (seen > t) break;
+      f++;
+      if (n - above - c[i] <= t) {
+        f = i;
+        break;
+      }
+      above += c[i--];
+    }
+    out[from] = Math.min(max, Math.max(min, values[f]));
     return end;
   }
 }
