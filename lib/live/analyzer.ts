@@ -113,12 +113,12 @@ export class LiveAnalyzer {
       this.loaded = true;
     }
     const hi = this.db.maxSeq();
-    const chunk = this.db.chunk(this.cursor, hi, this.chunkSpans);
+    const { spans: chunk, lastSeq } = this.db.chunk(this.cursor, hi, this.chunkSpans);
     const { traces, lookups, maxTraceKey } = this.group(chunk);
     const delta = new RollupDelta();
     foldChunk(traces, delta, this.pendingSet, this.ops, { nowMs, graceMs: this.graceMs });
     const { promoted, overflow } = promoteDue(this.pendingSet, delta, nowMs);
-    const toSeq = chunk.length > 0 ? chunk[chunk.length - 1].seq : this.cursor;
+    const toSeq = lastSeq;
     const changes = this.pendingSet.takeChanges();
     let ok: boolean;
     let flushMs: number;

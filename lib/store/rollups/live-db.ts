@@ -211,15 +211,20 @@ export class LiveDb {
     this.st.releaseLease.run(owner);
   }
 
-  /** Up to `limit` spans with afterSeq < seq ≤ toSeq, in commit order. */
-  chunk(afterSeq: number, toSeq: number, limit: number): FeedSpan[] {
+  /** Up to `limit` spans with afterSeq < seq ≤ toSeq, in commit order, and the last seq read (the next cursor). */
+  chunk(afterSeq: number, toSeq: number, limit: number): { spans: FeedSpan[]; lastSeq: number } {
     const rows = this.st.chunk.raw(true).all(afterSeq, toSeq, limit) as FeedRow[];
-    const out: FeedSpan[] = new Array(rows.length);
+    const traceIds = new Map<number, string | undefined>();
+    const traceIdOf = this.st.traceIdOfKey.pluck(true);
+    const out: FeedSpan[] = [];
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      out[i] = { seq: r[0], traceKey: r[1], traceId: r[2]!, span: this.toSpan(r, r[2]!) };
+      let traceId = traceIds.get(r[1]);
+      if (traceId === undefined && !traceIds.has(r[1])) traceIds.set(r[1], (traceId = traceIdOf.get(r[1]) as string | undefined));
+      // A span whose trace row is gone (retention got there first) is not analyzed, as before.
+      if (traceId !== undefined) out.push({ seq: r[0], traceKey: r[1], traceId, span: this.toSpan(r, traceId) });
     }
-    return out;
+    return { spans: out, lastSeq: rows.length > 0 ? rows[rows.length - 1][0] : afterSeq };
   }
 
   /** Spans of one trace stored at or before `maxSeq`. */
