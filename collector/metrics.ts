@@ -46,6 +46,9 @@ export class CollectorMetrics {
   batchItems = 0;
   retentionDeleted = 0;
   retentionErrors = 0;
+  /** WAL pages after the maintenance thread's last checkpoint, and the times it started the WAL over. */
+  walPages = 0;
+  walResets = 0;
   /** Last reported V8 heap in use by the writer thread. */
   writerHeapBytes = 0;
   writerRestarts = 0;
@@ -97,6 +100,8 @@ export class CollectorMetrics {
     one('faultline_collector_batch_items_total', 'counter', 'Items written by those transactions.', this.batchItems);
     one('faultline_collector_retention_deleted_total', 'counter', 'Rows removed by retention.', this.retentionDeleted);
     one('faultline_collector_retention_errors_total', 'counter', 'Retention sweeps that failed (retried next round).', this.retentionErrors);
+    one('faultline_collector_wal_pages', 'gauge', 'Pages in the SQLite write-ahead log after the last background checkpoint.', this.walPages);
+    one('faultline_collector_wal_resets_total', 'counter', 'Checkpoints finished under the write lock so the write-ahead log starts over (past walResetPages).', this.walResets);
     if (g.live !== undefined) {
       const l = g.live;
       one('faultline_live_spans_analyzed_total', 'counter', 'Spans folded into the graph and RED rollups by the live analyzer.', l.spansAnalyzed);

@@ -62,4 +62,8 @@ export interface RetentionOptions {
   walResetPages?: number;
 }
 
-export type FromRetention = { type: 'deleted'; rows: number } | { type: 'error'; message: string };
+export type FromRetention =
+  | { type: 'deleted'; rows: number }
+  | { type: 'error'; message: string }
+  /** After each checkpoint: WAL pages left, and whether this one started the WAL over. */
+  | { type: 'wal'; pages: number; reset: boolean };

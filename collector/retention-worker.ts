@@ -41,8 +41,14 @@ const lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
 
 function checkpoint(): void {
   try {
-    const r = store.checkpoint('PASSIVE');
-    if (lock && r.walPages > RESET_FRAMES) priority.foreground(() => lock.with(() => store.checkpoint('PASSIVE')));
+    let r = store.checkpoint('PASSIVE');
+    let reset = false;
+    if (lock && r.walPages > RESET_FRAMES) {
+      r = priority.foreground(() => lock.with(() => store.checkpoint('PASSIVE')));
+      // Every frame copied with no writer in between: the next commit starts the WAL over.
+      reset = !r.busy && r.checkpointedPages === r.walPages;
+    }
+    port!.postMessage({ type: 'wal', pages: r.walPages, reset } satisfies FromRetention);
   } catch (err) {
     port!.postMessage({ type: 'error', message: `checkpoint: ${err instanceof Error ? err.message : String(err)}` } satisfies FromRetention);
   }

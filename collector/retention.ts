@@ -11,7 +11,10 @@ export class Retention {
     const worker = startTsWorker(new URL('./retention-worker.ts', import.meta.url), opts);
     worker.on('message', (msg: FromRetention) => {
       if (msg.type === 'deleted') metrics.retentionDeleted += msg.rows;
-      else metrics.retentionErrors++;
+      else if (msg.type === 'wal') {
+        metrics.walPages = msg.pages;
+        if (msg.reset) metrics.walResets++;
+      } else metrics.retentionErrors++;
     });
     // A crashed sweep must not take ingest down; the next collector start sweeps again.
     worker.on('error', () => {
