@@ -4,7 +4,7 @@
 // acknowledgement, so 200 means committed. Several writer threads share one WriteLock: one
 // decodes and encodes (no lock needed) while another holds the lock and commits.
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { IngestBatch } from '../lib/model/index.ts';
 import { openStore, type SqliteStore } from '../lib/store/index.ts';
 import type { PreparedBatch } from '../lib/store/sqlite/writer.ts';
@@ -21,10 +21,13 @@ function post(msg: FromWriter): void {
   port!.postMessage(msg);
 }
 
+// The store's own lock instance: the group commit below takes it first, and the store's
+// transaction then re-enters it.
+const lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
 let store: SqliteStore;
 try {
   store = openStore(opts.dbUrl, {
-    writeLock: opts.writeLock ? new WriteLock(opts.writeLock) : undefined,
+    writeLock: lock,
     // Checkpoints run on the retention thread (PASSIVE, never blocking a writer): a commit
     // here never copies the WAL into the database or waits for an fsync. The cap is a safety
     // net for a WAL that grows while that thread is away.
@@ -68,8 +71,41 @@ function failedOutcome(p: Pending, err: unknown): WriteOutcome {
   };
 }
 
+/**
+ * While another thread holds the write lock, decodes the requests that have arrived meanwhile
+ * (they join this group) instead of sleeping in the queue with them unread; queues for the lock
+ * once there is nothing left to decode or the group is full.
+ */
+function takeLock(): void {
+  if (!lock) return;
+  while (!lock.tryAcquire()) {
+    const m = groupItems < opts.maxGroupItems && !closeRequested ? receiveMessageOnPort(port!) : undefined;
+    if (m === undefined) {
+      lock.acquire();
+      return;
+    }
+    const msg = m.message as ToWriter;
+    if (msg.type === 'write') accept(msg);
+    else closeRequested = true;
+  }
+}
+
 function flush(): void {
   flushScheduled = false;
+  if (group.length === 0) {
+    flushGroup();
+    return;
+  }
+  takeLock();
+  try {
+    flushGroup();
+  } finally {
+    lock?.release();
+  }
+  if (closeRequested) close();
+}
+
+function flushGroup(): void {
   const pending = group;
   const outcomes = earlyOutcomes;
   group = [];
@@ -110,7 +146,8 @@ function flush(): void {
   post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, heapUsedBytes: getHeapStatistics().used_heap_size } });
 }
 
-function onWrite(msg: WriteRequest): void {
+/** Decodes and encodes a request; it joins the next group commit (or is answered at once). */
+function accept(msg: WriteRequest): void {
   const decoded = decodeBody(msg.signal, msg.encoding, msg.body);
   if (decoded.kind === 'invalid') {
     earlyOutcomes.push({ id: msg.id, kind: 'invalid', message: decoded.message });
@@ -135,6 +172,10 @@ function onWrite(msg: WriteRequest): void {
       }
     }
   }
+}
+
+function onWrite(msg: WriteRequest): void {
+  accept(msg);
   if (groupItems >= opts.maxGroupItems) flush();
   else if (!flushScheduled) {
     flushScheduled = true;
@@ -144,13 +185,21 @@ function onWrite(msg: WriteRequest): void {
   }
 }
 
+let closeRequested = false;
+let closed = false;
+
+function close(): void {
+  if (closed) return;
+  closed = true;
+  flush();
+  store.close();
+  post({ type: 'closed' });
+}
+
 port.on('message', (msg: ToWriter) => {
+  if (closed) return;
   if (msg.type === 'write') onWrite(msg);
-  else if (msg.type === 'close') {
-    flush();
-    store.close();
-    post({ type: 'closed' });
-  }
+  else if (msg.type === 'close') close();
 });
 
 post({ type: 'ready' });

@@ -45,6 +45,23 @@ export class WriteLock {
     }
   }
 
+  /**
+   * Takes the lock only if nobody holds it or waits for it; never blocks. A writer thread uses
+   * it to go on decoding requests that arrive while another thread commits, and joins the
+   * queue (acquire) once it has nothing else to do.
+   */
+  tryAcquire(): boolean {
+    if (this.held > 0) {
+      this.held++;
+      return true;
+    }
+    const serving = Atomics.load(this.cells, SERVING);
+    // NEXT equal to SERVING: no holder, no waiter. Taking that ticket makes it ours at once.
+    if (Atomics.compareExchange(this.cells, NEXT, serving, serving + 1) !== serving) return false;
+    this.held = 1;
+    return true;
+  }
+
   release(): void {
     if (this.held === 0) throw new Error('WriteLock.release without acquire');
     if (--this.held > 0) return;

@@ -25,6 +25,29 @@ describe('WriteLock', () => {
     expect(new Int32Array(counter)[0]).toBe(3 * rounds);
   });
 
+  it('keeps mutual exclusion when threads mix tryAcquire with acquire', async () => {
+    const lock = new WriteLock();
+    const counter = new SharedArrayBuffer(8);
+    const rounds = 20_000;
+    const done = await Promise.all((['try', 'try', 'count'] as const).map((mode) => run({ lock: lock.buffer, counter, rounds, mode })));
+    expect(done).toEqual(['done', 'done', 'done']);
+    expect(new Int32Array(counter)[0]).toBe(3 * rounds);
+  });
+
+  it('tryAcquire takes a free lock, refuses a held one, and is re-entrant', () => {
+    const a = new WriteLock();
+    const b = new WriteLock(a.buffer);
+    expect(a.tryAcquire()).toBe(true);
+    expect(b.tryAcquire()).toBe(false);
+    expect(a.tryAcquire()).toBe(true);
+    a.release();
+    expect(b.tryAcquire()).toBe(false);
+    a.release();
+    expect(b.tryAcquire()).toBe(true);
+    b.release();
+    expect(a.with(() => 9)).toBe(9);
+  });
+
   it('is re-entrant within a thread and refuses a release without an acquire', () => {
     const lock = new WriteLock();
     expect(lock.with(() => lock.with(() => 7))).toBe(7);
