@@ -27,7 +27,7 @@ const GAMMA = (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY);
 const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
 
 /**
- * The merged edges no peer resolution touched, as columns: one row per edge key, in key order.
+ * The merged edges no peer resolution touched, as columns: one row per edge key, in edge id order.
  * Numbers per row: `counts` calls, errors, paired, unpaired; `lat` p50, p75, p95, p99 and server
  * p50, p95, p99 (NaN when the edge had no server-side sketch).
  */
@@ -447,8 +447,7 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
   if (objects.length === 0) {
     order = new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-  }
-  else {
+  } else {
     order = new Int32Array(n + objects.length);
     let o = 0;
     let from = 0;
