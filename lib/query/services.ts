@@ -123,6 +123,8 @@ class Sum {
   min = Infinity;
   max = -Infinity;
   private fractional = false;
+  /** Sum of the cells added (exact while every input is integral). */
+  private cells = 0;
 
   reset(): void {
     if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
@@ -133,6 +135,7 @@ class Sum {
     this.min = Infinity;
     this.max = -Infinity;
     this.fractional = false;
+    this.cells = 0;
   }
 
   add(d: Decoded): void {
@@ -143,7 +146,12 @@ class Sum {
       this.ensure(d.first, d.last);
       const c = this.counts;
       const off = this.offset;
-      for (let i = 0; i < d.m; i++) c[d.idx[i] - off] += d.val[i];
+      let cells = 0;
+      for (let i = 0; i < d.m; i++) {
+        c[d.idx[i] - off] += d.val[i];
+        cells += d.val[i];
+      }
+      this.cells += cells;
       if (d.first - off < this.lo || this.hi < this.lo) this.lo = d.first - off;
       if (d.last - off > this.hi) this.hi = d.last - off;
       if (!d.integral) this.fractional = true;
@@ -196,6 +204,7 @@ class Sum {
     while (qi < qs.length && qs[qi] <= 0) out[qi++] = min;
     let seen = this.zeros;
     while (qi < qs.length && qs[qi] < 1 && qs[qi] * n1 < seen) out[qi++] = Math.max(0, min);
+    if (qi < qs.length && qs[qi] < 1 && !this.fractional) qi = this.fromBothEnds(qs, qi, n1, out);
     if (qi < qs.length && qs[qi] < 1) {
       const g = (1 + this.accuracy) / (1 - this.accuracy);
       const scale = 2 / (g + 1);
@@ -212,6 +221,56 @@ class Sum {
     }
     while (qi < qs.length) out[qi++] = max;
     return { count: this.n, sum: this.sum };
+  }
+
+  /**
+   * Quantiles qs[from…] below 1 (each at or above the zeros) for integral counts, as SketchScratch
+   * finds them (graph-block.ts, exactQuantiles): the answer cell i has cum(i) > q·(n-1) ≥ cum(i-1),
+   * and cum(i) = zeros + cells - (counts above i) is exact, so all but the lowest q walk down from
+   * the top, the lowest is met by a scan from each end in turn. The same cells the upward scan
+   * stops at. Returns the first q not answered.
+   */
+  private fromBothEnds(qs: readonly number[], from: number, n1: number, out: number[]): number {
+    let end = from;
+    while (end < qs.length && qs[end] < 1) end++;
+    const c = this.counts;
+    const total = this.zeros + this.cells;
+    const lo = this.lo;
+    const min = this.min;
+    const max = this.max;
+    const g = (1 + this.accuracy) / (1 - this.accuracy);
+    const scale = 2 / (g + 1);
+    const off = this.offset;
+    let i = this.hi;
+    let above = 0;
+    for (let j = end - 1; j > from; j--) {
+      const t = qs[j] * n1;
+      if (total - above <= t) {
+        out[j] = max;
+        continue;
+      }
+      while (i > lo && total - above - c[i] > t) above += c[i--];
+      out[j] = Math.min(max, Math.max(min, scale * Math.pow(g, i + off)));
+    }
+    const t = qs[from] * n1;
+    if (total - above <= t) {
+      out[from] = max;
+      return end;
+    }
+    let f = lo;
+    let seen = this.zeros;
+    for (;;) {
+      seen += c[f];
+      if (seen > t) break;
+      f++;
+      if (total - above - c[i] <= t) {
+        f = i;
+        break;
+      }
+      above += c[i--];
+    }
+    out[from] = Math.min(max, Math.max(min, scale * Math.pow(g, f + off)));
+    return end;
   }
 }
 
