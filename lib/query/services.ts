@@ -308,7 +308,8 @@ export function serviceSummaries(
   }
   const d = new Decoded();
   const total = new Sum();
-  const pool: Sum[] = [];
+  const pool: Step[] = [];
+  const steps = new Map<number, Step>();
   const out4 = [0, 0, 0, 0];
   const out3 = [0, 0, 0];
   const first = Math.floor(a.fromMs / stepMs) * stepMs;
@@ -320,7 +321,7 @@ export function serviceSummaries(
     let errors = 0;
     let selfMs = 0;
     let looseMs = 0;
-    const steps = new Map<number, Step>();
+    steps.clear();
     for (const i of list) {
       const [bucket, , c, e, latency, self, loose] = rows[i];
       calls += c;
@@ -330,9 +331,12 @@ export function serviceSummaries(
       const t = Math.floor((bucket * MINUTE_MS) / stepMs) * stepMs;
       let s = steps.get(t);
       if (!s) {
-        const sum = pool[steps.size] ?? (pool[steps.size] = new Sum());
-        sum.reset();
-        steps.set(t, (s = { t, calls: 0, errors: 0, sum }));
+        // Steps (and their sums) are reused from service to service.
+        s = pool[steps.size] ?? (pool[steps.size] = { t: 0, calls: 0, errors: 0, sum: new Sum() });
+        s.t = t;
+        s.calls = s.errors = 0;
+        s.sum.reset();
+        steps.set(t, s);
       }
       s.calls += c;
       s.errors += e;
