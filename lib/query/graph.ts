@@ -27,7 +27,8 @@ const GAMMA = (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY);
 const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
 
 /**
- * The merged edges no peer resolution touched, as columns: one row per edge key, in edge id order.
+ * The merged edges no peer resolution touched, as columns: one row per edge key, in key order
+ * (`order` gives the id order).
  * Numbers per row: `counts` calls, errors, paired, unpaired; `lat` p50, p75, p95, p99 and server
  * p50, p95, p99 (NaN when the edge had no server-side sketch).
  */
@@ -414,40 +415,19 @@ function assemble(
 }
 
 /**
- * The rows moved into edge id order (so the JSON writer reads every column front to back) and the
- * objects placed among them. Rows are ordered by the reader's rank of their key (ids sorted once
- * per key dictionary, not per request); the few objects by binary search on their ids.
+ * The order of the edges by id: rows by the reader's rank of their key (ids sorted once per key
+ * dictionary, not per request), the few objects placed among them by binary search on their ids.
+ * The columns stay in merge order (moving them costs more than reading them out of order).
  */
 function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects: GraphEdge[]): EdgeRows {
   const n = rows.n;
   const byRank = new Int32Array(rank.length).fill(-1);
   for (let i = 0; i < n; i++) byRank[rank[rows.key[i]]] = i;
-  const key = new Int32Array(n);
-  const counts = new Float64Array(4 * n);
-  const lat = new Float64Array(7 * n);
-  const ids = new Uint8Array(rows.idAt[n]);
-  const idAt = new Int32Array(n + 1);
-  const srcIds = rows.ids;
-  const srcAt = rows.idAt;
-  const srcCounts = rows.counts;
-  const srcLat = rows.lat;
+  const sorted = new Int32Array(n);
   let at = 0;
-  for (let r = 0; r < byRank.length; r++) {
-    const i = byRank[r];
-    if (i < 0) continue;
-    key[at] = rows.key[i];
-    let q = idAt[at];
-    for (let k = srcAt[i]; k < srcAt[i + 1]; k++) ids[q++] = srcIds[k];
-    idAt[at + 1] = q;
-    for (let j = 0; j < 4; j++) counts[4 * at + j] = srcCounts[4 * i + j];
-    for (let j = 0; j < 7; j++) lat[7 * at + j] = srcLat[7 * i + j];
-    at++;
-  }
-  let order: Int32Array;
-  if (objects.length === 0) {
-    order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-  } else {
+  for (let r = 0; r < byRank.length; r++) if (byRank[r] >= 0) sorted[at++] = byRank[r];
+  let order = sorted;
+  if (objects.length > 0) {
     order = new Int32Array(n + objects.length);
     let o = 0;
     let from = 0;
@@ -458,15 +438,15 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
       let hi = n;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (keys.edgeId[key[mid]] < id) lo = mid + 1;
+        if (keys.edgeId[rows.key[sorted[mid]]] < id) lo = mid + 1;
         else hi = mid;
       }
-      for (; from < lo; from++) order[o++] = from;
+      for (; from < lo; from++) order[o++] = sorted[from];
       order[o++] = -1 - j;
     }
-    for (; from < n; from++) order[o++] = from;
+    for (; from < n; from++) order[o++] = sorted[from];
   }
-  return { keys, n, key, counts, lat, ids, idAt, objects, order };
+  return { keys, n, key: rows.key, counts: rows.counts, lat: rows.lat, ids: rows.ids, idAt: rows.idAt, objects, order };
 }
 
 export function freshnessOf(r: RollupReader): Freshness {
