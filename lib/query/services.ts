@@ -5,6 +5,7 @@
 // decoded once and added to two reusable dense sums (the service's total and its current step),
 // and percentiles are read off the sums the way LatencySketch computes them, so every number is
 // what RedCell and Series give (tests compare the two).
+import { exactQuantiles, type IntegralCells } from '../analysis/stats/exact-quantiles.ts';
 import { round3 } from '../analysis/stats/sketch.ts';
 import type { RollupReader } from '../store/rollups/reader.ts';
 import { MINUTE_MS, type AlignedWindow } from './buckets.ts';
@@ -111,11 +112,14 @@ class Decoded {
  * what LatencySketch.fromJSON(merger.toSketch()) would: an empty sketch when the sum is not a
  * valid one (no input, a non-finite field, a negative count).
  */
-class Sum {
-  private counts = new Float64Array(512);
+class Sum implements IntegralCells {
+  counts = new Float64Array(512);
   private offset = 0;
-  private lo = 0;
-  private hi = -1;
+  lo = 0;
+  hi = -1;
+  /** The cell value's base and scale, for value(). */
+  private gamma = 1;
+  private scale = 1;
   accuracy = 0;
   zeros = 0;
   n = 0;
@@ -223,54 +227,20 @@ class Sum {
     return { count: this.n, sum: this.sum };
   }
 
-  /**
-   * Quantiles qs[from…] below 1 (each at or above the zeros) for integral counts, as SketchScratch
-   * finds them (graph-block.ts, exactQuantiles): the answer cell i has cum(i) > q·(n-1) ≥ cum(i-1),
-   * and cum(i) = zeros + cells - (counts above i) is exact, so all but the lowest q walk down from
-   * the top, the lowest is met by a scan from each end in turn. The same cells the upward scan
-   * stops at. Returns the first q not answered.
-   */
+  /** Quantiles qs[from…] below 1 for integral counts, as SketchScratch finds them (exact-quantiles.ts). */
   private fromBothEnds(qs: readonly number[], from: number, n1: number, out: number[]): number {
-    let end = from;
-    while (end < qs.length && qs[end] < 1) end++;
-    const c = this.counts;
-    const total = this.zeros + this.cells;
-    const lo = this.lo;
-    const min = this.min;
-    const max = this.max;
-    const g = (1 + this.accuracy) / (1 - this.accuracy);
-    const scale = 2 / (g + 1);
-    const off = this.offset;
-    let i = this.hi;
-    let above = 0;
-    for (let j = end - 1; j > from; j--) {
-      const t = qs[j] * n1;
-      if (total - above <= t) {
-        out[j] = max;
-        continue;
-      }
-      while (i > lo && total - above - c[i] > t) above += c[i--];
-      out[j] = Math.min(max, Math.max(min, scale * Math.pow(g, i + off)));
-    }
-    const t = qs[from] * n1;
-    if (total - above <= t) {
-      out[from] = max;
-      return end;
-    }
-    let f = lo;
-    let seen = this.zeros;
-    for (;;) {
-      seen += c[f];
-      if (seen > t) break;
-      f++;
-      if (total - above - c[i] <= t) {
-        f = i;
-        break;
-      }
-      above += c[i--];
-    }
-    out[from] = Math.min(max, Math.max(min, scale * Math.pow(g, f + off)));
-    return end;
+    this.gamma = (1 + this.accuracy) / (1 - this.accuracy);
+    this.scale = 2 / (this.gamma + 1);
+    return exactQuantiles(this, qs, from, n1, out);
+  }
+
+  /** For exactQuantiles: cells are added exactly while every input is integral. */
+  get total(): number {
+    return this.zeros + this.cells;
+  }
+
+  value(i: number): number {
+    return this.scale * Math.pow(this.gamma, i + this.offset);
   }
 }
 

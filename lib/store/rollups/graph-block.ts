@@ -19,6 +19,7 @@
 //   counts | then f64 min, f64 max when it holds anything.
 // A sketch here is the bucket counts of LatencySketch (lib/analysis/stats/sketch.ts), so merged
 // cells give exactly the quantiles a merged LatencySketch would.
+import { exactQuantiles, type IntegralCells } from '../../analysis/stats/exact-quantiles.ts';
 import type { LatencySketch } from '../../analysis/stats/sketch.ts';
 
 export const BLOCK_FORMAT = 2;
@@ -186,8 +187,10 @@ function cellValues(gamma: number): Float64Array {
  * writes it back as cells. One scratch serves every sketch of a query in turn: reset() clears only
  * the touched range.
  */
-export class SketchScratch {
+export class SketchScratch implements IntegralCells {
   readonly counts = new Float64Array(SCRATCH_SIZE);
+  /** Cell values of the quantiles being read (exactQuantiles). */
+  private valueTable: Float64Array = new Float64Array(0);
   /**
    * Cells touched, while there are few: a minute's edge holds a handful of cells spread over a
    * range of hundreds, so quantiles and reset visit these instead of the range. -1 = too many.
@@ -667,56 +670,19 @@ export class SketchScratch {
     while (qi < qs.length) out[qi++] = this.max;
   }
 
-  /**
-   * Quantiles qs[from…] (those below 1, each at or above the zeros) for integral counts. The
-   * answer for q is the cell i with cum(i) > q·(n-1) ≥ cum(i-1); cum(i) = n - (counts above i) is
-   * exact, so it can be found from the top down as well as from the bottom up. All but the lowest
-   * q walk down from the top cell; the lowest (the median) is then found by a scan up from the
-   * bottom and one down from where the walk stopped, stepping in turn: whichever meets it first.
-   * Latencies bunch at one end of their range, so one of the two is short (measured: about a
-   * quarter of the cells a scan up from the bottom visits). Returns the first q not answered.
-   */
+  /** Quantiles qs[from…] below 1 for integral counts (exact-quantiles.ts). Returns the first q not answered. */
   private exactQuantiles(qs: readonly number[], from: number, n1: number, values: Float64Array, out: number[]): number {
-    let end = from;
-    while (end < qs.length && qs[end] < 1) end++;
-    const c = this.counts;
-    const n = this.n;
-    const lo = this.lo;
-    const min = this.min;
-    const max = this.max;
-    let i = this.hi;
-    let above = 0;
-    for (let j = end - 1; j > from; j--) {
-      const t = qs[j] * n1;
-      // No cell lifts the cumulative count past t (cannot happen with consistent counts): as the
-      // upward scan, which then ends without an answer.
-      if (n - above <= t) {
-        out[j] = max;
-        continue;
-      }
-      while (i > lo && n - above - c[i] > t) above += c[i--];
-      out[j] = Math.min(max, Math.max(min, values[i]));
-    }
-    const t = qs[from] * n1;
-    if (n - above <= t) {
-      out[from] = max;
-      return end;
-    }
-    // Invariants: cum(f - 1) = seen ≤ t < cum(i); both scans stop at the same cell.
-    let f = lo;
-    let seen = this.zeros;
-    for (;;) {
-      seen += c[f];
-      if (seen > t) break;
-      f++;
-      if (n - above - c[i] <= t) {
-        f = i;
-        break;
-      }
-      above += c[i--];
-    }
-    out[from] = Math.min(max, Math.max(min, values[f]));
-    return end;
+    this.valueTable = values;
+    return exactQuantiles(this, qs, from, n1, out);
+  }
+
+  /** For exactQuantiles: every cell added is counted in n. */
+  get total(): number {
+    return this.n;
+  }
+
+  value(i: number): number {
+    return this.valueTable[i];
   }
 }
 
