@@ -2,7 +2,7 @@
 // and ingest keeps answering meanwhile.
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestCollector, metricValue, startTestCollector, withStore } from './helpers.ts';
-import { ids, send } from './wire-helpers.ts';
+import { ids, send, spansRequestJson } from './wire-helpers.ts';
 
 const HOUR_NS = 3_600_000_000_000n;
 let tc: TestCollector | undefined;
@@ -11,14 +11,7 @@ afterAll(async () => {
 });
 
 function body(traceId: string, spanIds: string[], startNs: bigint): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'aged' } }] },
-        scopeSpans: [{ spans: spanIds.map((spanId) => ({ traceId, spanId, name: 'x', startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + 1000n) })) }],
-      },
-    ],
-  });
+  return spansRequestJson('aged', spanIds.map((spanId) => ({ traceId, spanId, name: 'x', startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + 1000n) })));
 }
 
 describe('retention', () => {

@@ -3,7 +3,7 @@
 // under the write lock (retention-worker.ts). Seen from outside through /metrics.
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestCollector, metricValue, startTestCollector, withStore } from './helpers.ts';
-import { ids, send } from './wire-helpers.ts';
+import { ids, send, spansRequestJson } from './wire-helpers.ts';
 
 let tc: TestCollector | undefined;
 afterAll(async () => {
@@ -11,25 +11,17 @@ afterAll(async () => {
 });
 
 function body(traceId: string, spanIds: string[], startNs: bigint): string {
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'wal' } }] },
-        scopeSpans: [
-          {
-            spans: spanIds.map((spanId, i) => ({
-              traceId,
-              spanId,
-              name: `op-${i % 7}`,
-              startTimeUnixNano: String(startNs + BigInt(i)),
-              endTimeUnixNano: String(startNs + BigInt(i) + 5000n),
-              attributes: [{ key: 'http.route', value: { stringValue: `/items/${i % 11}` } }],
-            })),
-          },
-        ],
-      },
-    ],
-  });
+  return spansRequestJson(
+    'wal',
+    spanIds.map((spanId, i) => ({
+      traceId,
+      spanId,
+      name: `op-${i % 7}`,
+      startTimeUnixNano: String(startNs + BigInt(i)),
+      endTimeUnixNano: String(startNs + BigInt(i) + 5000n),
+      attributes: [{ key: 'http.route', value: { stringValue: `/items/${i % 11}` } }],
+    })),
+  );
 }
 
 describe('WAL reset', () => {

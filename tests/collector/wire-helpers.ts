@@ -112,6 +112,13 @@ export function traceRequestJson(service: string, spans: HandSpan[]): string {
   });
 }
 
+/** An OTLP/JSON trace request of one service carrying `spans` (OTLP/JSON span objects) as given. */
+export function spansRequestJson(service: string, spans: object[]): string {
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans }] }],
+  });
+}
+
 let counter = 0;
 /** Fresh valid ids: a 32-hex trace id and n 16-hex span ids. */
 export function ids(n: number): { traceId: string; spanIds: string[] } {

@@ -13,16 +13,7 @@ import { Query } from '../../lib/query/query.ts';
 import { openStore } from '../../lib/store/index.ts';
 import { LiveDb } from '../../lib/store/rollups/live-db.ts';
 import { RollupReader } from '../../lib/store/rollups/reader.ts';
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from '../store/helpers.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 // Example trace ids the writer must escape or encode (most calls get a plain one).

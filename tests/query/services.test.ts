@@ -17,16 +17,7 @@ import type { ServiceSummaryJson } from '../../lib/query/types.ts';
 import { openStore } from '../../lib/store/index.ts';
 import { LiveDb } from '../../lib/store/rollups/live-db.ts';
 import { RollupReader } from '../../lib/store/rollups/reader.ts';
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from '../store/helpers.ts';
 
 /** The services list as Query.services made it before (RedCell and Series per service). */
 function reference(r: RollupReader, w: { fromMs: number; toMs: number; stepMs: number }, nowMs: number): ServiceSummaryJson[] {

@@ -6,16 +6,7 @@ import { LatencySketch } from '../../lib/analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../../lib/live/delta.ts';
 import { BlockWriter, SketchScratch } from '../../lib/store/rollups/graph-block.ts';
 import { BlockMerge } from '../../lib/store/rollups/graph-merge.ts';
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from './helpers.ts';
 
 const GAMMA = (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY);
 

@@ -5,16 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLLUP_ACCURACY } from '../../lib/live/delta.ts';
 import { BlockWriter, SketchScratch } from '../../lib/store/rollups/graph-block.ts';
 import { BlockMerge } from '../../lib/store/rollups/graph-merge.ts';
-
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from './helpers.ts';
 
 const POOL = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6', 'ünï', 'ünï', '日本', 'x"y', '', 'g7'];
 

@@ -64,3 +64,14 @@ export function span(p: {
 export function batch(spans: Span[]) {
   return { spans, metrics: [], logs: [] };
 }
+
+/** Deterministic pseudo-random numbers in [0, 1) (xorshift32): the same data every run. */
+export function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}

@@ -16,17 +16,7 @@ import { coverWindow } from '../../lib/store/rollups/graph-cover.ts';
 import { BlockMerge, mergeBlocks } from '../../lib/store/rollups/graph-merge.ts';
 import { LiveDb } from '../../lib/store/rollups/live-db.ts';
 import { RollupReader } from '../../lib/store/rollups/reader.ts';
-
-// Deterministic numbers (xorshift32).
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { rng } from './helpers.ts';
 
 const T0_MINUTE = 29_466_720; // 2026-01-10T00:00Z: a day boundary, so day blocks are in play
 const dirs: string[] = [];
