@@ -3,7 +3,7 @@
 // process. Prints sustained spans/s, p50/p99 per batch, the collector's peak RSS, bytes per
 // span on disk, and, in the same run, the raw SQLite limit (same rows, bare table, no index).
 //
-//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20] [--no-live] [--unique-traces]
+//   npm run bench:ingest -- [--seconds 30] [--clients 8] [--half-seconds 20] [--target-half 50000] [--no-live] [--unique-traces]
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -23,6 +23,10 @@ function flag(name: string, dflt: number): number {
 const SECONDS = flag('seconds', 30);
 const CLIENTS = flag('clients', 8);
 const HALF_SECONDS = flag('half-seconds', 20);
+// The issue's p99 target is "at half that load", which reads both as half of this run's maximum
+// and as half of the 100k spans/s target: the faster the writers, the further apart the two are,
+// so both are measured (0 skips the second).
+const TARGET_HALF = flag('target-half', 50_000);
 // The collector runs the live analyzer (rollups) beside ingest by default, as the product does;
 // --no-live measures ingest alone.
 const LIVE = !process.argv.includes('--no-live');
@@ -320,6 +324,12 @@ async function main(): Promise<void> {
     console.log(`  per batch: p50 ${pct(hl, 50).toFixed(1)} ms, p99 ${pct(hl, 99).toFixed(1)} ms, max ${hl[hl.length - 1]?.toFixed(1)} ms; refused ${half.refused}, failed ${half.failed}`);
     if (liveHalf) console.log(`  ${liveHalf}`);
     console.log(`  collector memory (MB): ${await collectorMemory(collector.url)}`);
+    if (TARGET_HALF > 0) {
+      const fixed = await openLoop(url, templates, HALF_SECONDS, TARGET_HALF);
+      const fl = [...fixed.latenciesMs].sort((a, b) => a - b);
+      console.log(`half the 100k target (${fmt(TARGET_HALF)} spans/s offered): ${fmt(fixed.spans / fixed.seconds)} spans/s acknowledged`);
+      console.log(`  per batch: p50 ${pct(fl, 50).toFixed(1)} ms, p99 ${pct(fl, 99).toFixed(1)} ms, max ${fl[fl.length - 1]?.toFixed(1)} ms; refused ${fixed.refused}, failed ${fixed.failed}`);
+    }
     peakRss = Math.max(peakRss, vmHwmMb(collector.pid));
     console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread); of it at most ${peakAnon.toFixed(0)} MB anonymous (heaps, buffers) and ${peakFile.toFixed(0)} MB file-backed (code, SQLite mmap pages)`);
     clearInterval(rssTimer);
