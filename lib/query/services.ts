@@ -7,6 +7,7 @@
 // what RedCell and Series give (tests compare the two).
 import { exactQuantiles, type IntegralCells } from '../analysis/stats/exact-quantiles.ts';
 import { round3 } from '../analysis/stats/sketch.ts';
+import { varint, varintEnd } from '../analysis/stats/sketch-bytes.ts';
 import type { RollupReader } from '../store/rollups/reader.ts';
 import { MINUTE_MS, type AlignedWindow } from './buckets.ts';
 import { rankByImpact } from './red.ts';
@@ -51,38 +52,17 @@ class Decoded {
     let at = first - 1;
     const len = b.length;
     for (let i = 0; i < buckets; i++) {
-      // varint gap
-      let gap = 0;
-      let mul = 1;
-      let ok = false;
-      for (let k = 0; k < 8 && p < len; k++) {
-        const x = b[p++];
-        gap += (x & 0x7f) * mul;
-        if (x < 0x80) {
-          ok = true;
-          break;
-        }
-        mul *= 0x80;
-      }
-      if (!ok) return false;
+      const gap = varint(b, p);
+      if (gap < 0) return false;
+      p = varintEnd;
       at += gap + 1;
       // Only damaged bytes span this many buckets (a millisecond to a day is ~1,400).
       if (at - first > 1 << 20) return false;
       let v: number;
       if (integral) {
-        v = 0;
-        mul = 1;
-        ok = false;
-        for (let k = 0; k < 8 && p < len; k++) {
-          const x = b[p++];
-          v += (x & 0x7f) * mul;
-          if (x < 0x80) {
-            ok = true;
-            break;
-          }
-          mul *= 0x80;
-        }
-        if (!ok) return false;
+        v = varint(b, p);
+        if (v < 0) return false;
+        p = varintEnd;
       } else {
         if (p + 8 > len) return false;
         v = dv.getFloat64(p, true);

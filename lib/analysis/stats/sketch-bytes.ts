@@ -256,10 +256,10 @@ export class SketchBytesMerger {
 }
 
 /** End of the varint `varint()` last read (module state: the merge loop must not allocate). */
-let varintEnd = 0;
+export let varintEnd = 0;
 
 /** The varint at `p`, or -1 when truncated or too long; sets varintEnd. */
-function varint(buf: Uint8Array, p: number): number {
+export function varint(buf: Uint8Array, p: number): number {
   let v = 0;
   let mul = 1;
   for (let i = 0; i < 8; i++) {
