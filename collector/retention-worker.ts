@@ -44,6 +44,12 @@ function checkpoint(): void {
     let r = store.checkpoint('PASSIVE');
     let reset = false;
     if (lock && r.walPages > RESET_FRAMES) {
+      // The passes that writers overtook left their page writes unsynced in the OS; the pass that
+      // completes fsyncs them all, and under the lock that was 50–80 ms with 4M spans stored.
+      // Sync them now, unlocked, then copy what came meanwhile, so the locked pass only has the
+      // last few milliseconds' pages to copy and sync (measured: 5–18 ms held).
+      store.syncDatabaseFile();
+      store.checkpoint('PASSIVE');
       r = priority.foreground(() => lock.with(() => store.checkpoint('PASSIVE')));
       // Every frame copied with no writer in between: the next commit starts the WAL over.
       reset = !r.busy && r.checkpointedPages === r.walPages;

@@ -1,6 +1,6 @@
 // The SQLite Store (better-sqlite3). One connection per Store; synchronous by design so a
 // batch is committed when writeBatch returns (the collector acknowledges only then).
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { IngestBatch, LogRecord, MetricPoint, Span } from '../../model/index.ts';
@@ -61,6 +61,7 @@ export class SqliteStore implements Store {
   private readonly writer: BatchWriter;
   private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
+  private syncFd: number | undefined;
 
   constructor(
     readonly url: string,
@@ -261,8 +262,22 @@ export class SqliteStore implements Store {
     return { busy: r[0]?.busy === 1, walPages: r[0]?.log ?? 0, checkpointedPages: r[0]?.checkpointed ?? 0 };
   }
 
+  /**
+   * fsyncs the database file through a descriptor of our own. A PASSIVE checkpoint that writers
+   * overtake copies pages into the file without syncing it (SQLite syncs only when a checkpoint
+   * reaches the WAL's end), so seconds of scattered page writes wait in the OS for the one
+   * checkpoint that completes — and that one runs under the write lock. Syncing here first, with
+   * no lock held, leaves that checkpoint only the pages copied since.
+   */
+  syncDatabaseFile(): void {
+    if (this.file === ':memory:') return;
+    this.syncFd ??= openSync(this.file, 'r');
+    fsyncSync(this.syncFd);
+  }
+
   close(): void {
     if (this.closed) return;
+    if (this.syncFd !== undefined) closeSync(this.syncFd);
     this.closed = true;
     this.db.close();
   }
