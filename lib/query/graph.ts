@@ -9,7 +9,7 @@ import { graphNodeOut, type NodeFacts } from '../analysis/graph/node-out.ts';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
-import { NODE_KINDS, traceIdStrings, type SketchScratch } from '../store/rollups/graph-block.ts';
+import { NODE_KINDS, traceIdStrings, type SketchScratch, type TraceIdBytes } from '../store/rollups/graph-block.ts';
 import { BlockMerge, peerKeys, type MergedEdge } from '../store/rollups/graph-merge.ts';
 import type { NodeInfoRow, RollupKeys, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
@@ -27,8 +27,8 @@ const GAMMA = (1 + ROLLUP_ACCURACY) / (1 - ROLLUP_ACCURACY);
 const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
 
 /**
- * The merged edges no peer resolution touched, as columns: one row per edge key, in key order
- * (`order` gives the id order).
+ * The merged edges no peer resolution touched, as columns: one row per edge key, in edge id order
+ * (`order` places the objects among them).
  * Numbers per row: `counts` calls, errors, paired, unpaired; `lat` p50, p75, p95, p99 and server
  * p50, p95, p99 (NaN when the edge had no server-side sketch).
  */
@@ -38,12 +38,17 @@ export interface EdgeRows {
   key: Int32Array;
   counts: Float64Array;
   lat: Float64Array;
-  /** Example trace ids of all rows in block form (u8 length + UTF-8 each); row i's are [idAt[i], idAt[i + 1]). */
+  /**
+   * Example trace ids of all rows as JSON text (UTF-8): row i's are [idAt[i], idAt[i + 1]), the
+   * inside of its array (`"a","b"`), so the JSON writer copies them as they are.
+   */
   ids: Uint8Array;
+  /** A DataView of ids (the JSON writer copies four bytes at a time). */
+  idView: DataView;
   idAt: Int32Array;
   /** Edges peer resolution made or merged into, as objects. */
   objects: GraphEdge[];
-  /** The edges sorted by id: a row index, or -1 - an index into objects. */
+  /** The edges sorted by id: a row index (ascending), or -1 - an index into objects. */
   order: Int32Array;
 }
 
@@ -128,16 +133,7 @@ class RowBuilder {
   add(e: MergedEdge): void {
     if (this.n === this.key.length) this.grow();
     const i = this.n++;
-    const from = this.idAt[i];
-    if (from + e.ids.p > this.ids.length) {
-      const next = new Uint8Array(Math.max(2 * this.ids.length, from + e.ids.p));
-      next.set(this.ids.subarray(0, from));
-      this.ids = next;
-    }
-    const src = e.ids.bytes;
-    const dst = this.ids;
-    for (let k = 0; k < e.ids.p; k++) dst[from + k] = src[k];
-    this.idAt[i + 1] = from + e.ids.p;
+    this.idAt[i + 1] = this.idsJson(e.ids, this.idAt[i]);
     this.key[i] = e.key;
     const c = this.counts;
     c[4 * i] = e.calls;
@@ -158,6 +154,52 @@ class RowBuilder {
       l[at + 5] = round3(out4[2]);
       l[at + 6] = round3(out4[3]);
     }
+  }
+
+  /**
+   * Writes ids (block form) at `at` of the id column as JSON text, and returns where they end.
+   * Printable ASCII without quotes or backslashes (trace ids are hex) is copied between quotes;
+   * anything else is JSON.stringify of the string the block holds.
+   */
+  private idsJson(ids: TraceIdBytes, at: number): number {
+    // Quotes and commas add at most 3 bytes per id; escapes go through the slow path below.
+    if (at + ids.p + 3 * ids.n > this.ids.length) this.growIds(at + ids.p + 3 * ids.n);
+    let dst = this.ids;
+    const src = ids.bytes;
+    let p = at;
+    for (let q = 0; q < ids.p; ) {
+      const len = src[q];
+      const end = q + 1 + len;
+      if (p > at) dst[p++] = 0x2c;
+      const start = p;
+      dst[p++] = 0x22;
+      let plain = true;
+      for (let k = q + 1; k < end; k++) {
+        const c = src[k];
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+          plain = false;
+          break;
+        }
+        dst[p++] = c;
+      }
+      if (plain) dst[p++] = 0x22;
+      else {
+        const text = utf8.encode(JSON.stringify(traceIdStrings(src, q, end)[0]));
+        // Room for this id's text and every id after it at its plain size.
+        if (start + text.length + (ids.p - end) + 3 * ids.n > dst.length) dst = this.growIds(start + text.length + (ids.p - end) + 3 * ids.n);
+        dst.set(text, start);
+        p = start + text.length;
+      }
+      q = end;
+    }
+    return p;
+  }
+
+  private growIds(need: number): Uint8Array<ArrayBuffer> {
+    const next = new Uint8Array(Math.max(2 * this.ids.length, need));
+    next.set(this.ids);
+    this.ids = next;
+    return next;
   }
 
   private grow(): void {
@@ -201,6 +243,14 @@ class Built implements BuiltGraph {
   }
 }
 
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder();
+
+/** Trace ids from their JSON text in the id column. */
+function idStrings(ids: Uint8Array, from: number, to: number): string[] {
+  return from === to ? [] : (JSON.parse(`[${utf8d.decode(ids.subarray(from, to))}]`) as string[]);
+}
+
 /** Row i as the GraphEdge object the object path would have made. */
 function rowEdge(rows: EdgeRows, i: number): GraphEdge {
   const k = rows.key[i];
@@ -211,7 +261,7 @@ function rowEdge(rows: EdgeRows, i: number): GraphEdge {
     calls: c[4 * i], errors: c[4 * i + 1],
     p50Ms: l[7 * i], p75Ms: l[7 * i + 1], p95Ms: l[7 * i + 2], p99Ms: l[7 * i + 3],
     paired: c[4 * i + 2], unpaired: c[4 * i + 3],
-    traceIds: traceIdStrings(rows.ids, rows.idAt[i], rows.idAt[i + 1]),
+    traceIds: idStrings(rows.ids, rows.idAt[i], rows.idAt[i + 1]),
   };
   if (!Number.isNaN(l[7 * i + 4])) {
     x.serverP50Ms = l[7 * i + 4];
@@ -415,9 +465,11 @@ function assemble(
 }
 
 /**
- * The order of the edges by id: rows by the reader's rank of their key (ids sorted once per key
- * dictionary, not per request), the few objects placed among them by binary search on their ids.
- * The columns stay in merge order (moving them costs more than reading them out of order).
+ * The rows moved into edge id order — by the reader's rank of their key (ids sorted once per key
+ * dictionary, not per request) — and the few objects placed among them by binary search on their
+ * ids. The merge leaves rows in key order, which is unrelated to id order: the JSON writer reading
+ * them that way missed the cache on every row (measured: twice the writer's time), while this
+ * gather is a few tight loops.
  */
 function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects: GraphEdge[]): EdgeRows {
   const n = rows.n;
@@ -426,8 +478,29 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
   const sorted = new Int32Array(n);
   let at = 0;
   for (let r = 0; r < byRank.length; r++) if (byRank[r] >= 0) sorted[at++] = byRank[r];
-  let order = sorted;
-  if (objects.length > 0) {
+  const key = new Int32Array(n);
+  const counts = new Float64Array(4 * n);
+  const lat = new Float64Array(7 * n);
+  const idAt = new Int32Array(n + 1);
+  const ids = new Uint8Array(rows.idAt[n]);
+  const c0 = rows.counts;
+  const l0 = rows.lat;
+  const i0 = rows.ids;
+  const a0 = rows.idAt;
+  let p = 0;
+  for (let j = 0; j < n; j++) {
+    const i = sorted[j];
+    key[j] = rows.key[i];
+    for (let f = 0; f < 4; f++) counts[4 * j + f] = c0[4 * i + f];
+    for (let f = 0; f < 7; f++) lat[7 * j + f] = l0[7 * i + f];
+    for (let q = a0[i]; q < a0[i + 1]; q++) ids[p++] = i0[q];
+    idAt[j + 1] = p;
+  }
+  let order: Int32Array;
+  if (objects.length === 0) {
+    order = new Int32Array(n);
+    for (let j = 0; j < n; j++) order[j] = j;
+  } else {
     order = new Int32Array(n + objects.length);
     let o = 0;
     let from = 0;
@@ -438,15 +511,15 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
       let hi = n;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (keys.edgeId[rows.key[sorted[mid]]] < id) lo = mid + 1;
+        if (keys.edgeId[key[mid]] < id) lo = mid + 1;
         else hi = mid;
       }
-      for (; from < lo; from++) order[o++] = sorted[from];
+      for (; from < lo; from++) order[o++] = from;
       order[o++] = -1 - j;
     }
-    for (; from < n; from++) order[o++] = sorted[from];
+    for (; from < n; from++) order[o++] = from;
   }
-  return { keys, n, key: rows.key, counts: rows.counts, lat: rows.lat, ids: rows.ids, idAt: rows.idAt, objects, order };
+  return { keys, n, key, counts, lat, ids, idView: new DataView(ids.buffer), idAt, objects, order };
 }
 
 export function freshnessOf(r: RollupReader): Freshness {

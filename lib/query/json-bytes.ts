@@ -8,14 +8,28 @@
 const utf8 = new TextEncoder();
 const P10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6];
 
-/** ".xyz" without trailing zeros for each thousandth 0–999 (4 bytes each; "" for 0). */
-const FRAC3 = new Uint8Array(4000);
+/**
+ * ".xyz" without trailing zeros for each thousandth 0–999 as one little-endian 32-bit word (zero
+ * padded; written whole, FRAC3_LEN[f] bytes kept: "" for 0). FRAC3_DIGITS: "xyz" in full.
+ */
+const FRAC3 = new Uint32Array(1000);
 const FRAC3_LEN = new Uint8Array(1000);
-for (let f = 1; f < 1000; f++) {
-  const t = `.${String(f).padStart(3, '0')}`.replace(/0+$/, '');
-  for (let i = 0; i < t.length; i++) FRAC3[4 * f + i] = t.charCodeAt(i);
+const FRAC3_DIGITS = new Uint32Array(1000);
+const word = (t: string): number => {
+  let v = 0;
+  for (let i = t.length - 1; i >= 0; i--) v = v * 256 + t.charCodeAt(i);
+  return v;
+};
+for (let f = 0; f < 1000; f++) {
+  const digits = String(f).padStart(3, '0');
+  const t = f === 0 ? '' : `.${digits}`.replace(/0+$/, '');
+  FRAC3[f] = word(t);
   FRAC3_LEN[f] = t.length;
+  FRAC3_DIGITS[f] = word(digits);
 }
+/** "00"–"99" as 16-bit little-endian words: two digits per store. */
+const DIGITS2 = new Uint16Array(100);
+for (let i = 0; i < 100; i++) DIGITS2[i] = word(String(i).padStart(2, '0'));
 
 /** Constant JSON text (field names, punctuation) encoded once, also as 32-bit words. */
 export interface Lit {
@@ -68,6 +82,20 @@ export class JsonBytes {
     let p = this.p;
     // Short pieces: a loop beats the call into TypedArray.set.
     for (let i = 0; i < src.length; i++) b[p++] = src[i];
+    this.p = p;
+  }
+
+  /**
+   * Bytes [from, to) of src (`view` is a DataView of the same bytes), four per load and store (TypedArray.set costs more than the copy for
+   * the short pieces a row has); the caller reserved room.
+   */
+  copy(src: Uint8Array, view: DataView, from: number, to: number): void {
+    const dv = this.dv;
+    let p = this.p;
+    let q = from;
+    for (; q + 4 <= to; q += 4, p += 4) dv.setUint32(p, view.getUint32(q, true), true);
+    const b = this.buf;
+    for (; q < to; q++) b[p++] = src[q];
     this.p = p;
   }
 
@@ -144,14 +172,40 @@ export class JsonBytes {
       const int = (k / 1000) | 0;
       const f = k - int * 1000;
       this.small(int);
-      const b = this.buf;
-      const n = FRAC3_LEN[f];
-      for (let i = 0; i < n; i++) b[this.p + i] = FRAC3[4 * f + i];
-      this.p += n;
+      // One store of four bytes (reserve() left room), FRAC3_LEN[f] of them kept.
+      this.dv.setUint32(this.p, FRAC3[f], true);
+      this.p += FRAC3_LEN[f];
     } else this.num(v);
   }
 
-  /** A non-negative integer below 2^31, in integer arithmetic. */
+  /**
+   * A value rounded to millionths (round6; rates): num() with the common case first. Below 2^31
+   * millionths the decimal is written from integers, as fixed(k, 6) would, without its float
+   * remainders. (k ≥ 1: JSON.stringify writes values below 1e-6 with an exponent.)
+   */
+  dec6(v: number): void {
+    const k = Math.round(v * 1e6);
+    if (k / 1e6 === v && k >= 1 && k < 0x7fffffff) {
+      const int = (k / 1e6) | 0;
+      const f = k - int * 1e6;
+      this.small(int);
+      const hi = (f / 1000) | 0;
+      const lo = f - hi * 1000;
+      const dv = this.dv;
+      if (lo === 0) {
+        dv.setUint32(this.p, FRAC3[hi], true);
+        this.p += FRAC3_LEN[hi];
+      } else {
+        // "." and all three digits of the thousandths, then the rest without its dot.
+        this.buf[this.p] = 0x2e;
+        dv.setUint32(this.p + 1, FRAC3_DIGITS[hi], true);
+        dv.setUint32(this.p + 4, FRAC3[lo] >>> 8, true);
+        this.p += 3 + FRAC3_LEN[lo];
+      }
+    } else this.num(v);
+  }
+
+  /** A non-negative integer below 2^31, in integer arithmetic, two digits per step. */
   private small(v: number): void {
     const b = this.buf;
     if (v < 10) {
@@ -159,13 +213,16 @@ export class JsonBytes {
       return;
     }
     const n = v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
-    let p = this.p + n - 1;
-    while (v >= 10) {
-      const q = (v / 10) | 0;
-      b[p--] = 0x30 + v - q * 10;
+    const dv = this.dv;
+    let p = this.p + n;
+    while (v >= 100) {
+      const q = (v / 100) | 0;
+      p -= 2;
+      dv.setUint16(p, DIGITS2[v - q * 100], true);
       v = q;
     }
-    b[p] = 0x30 + v;
+    if (v >= 10) dv.setUint16(p - 2, DIGITS2[v], true);
+    else b[p - 1] = 0x30 + v;
     this.p += n;
   }
 

@@ -33,12 +33,13 @@ describe('JsonBytes', () => {
     ];
     for (let i = 0; i < 20_000; i++) {
       const x = Math.exp(r() * 40 - 20) * (r() < 0.1 ? -1 : 1);
-      values.push(x, round3(x), round6(x), Math.round(x), round3(r() * 1000), round6(r()));
+      values.push(x, round3(x), round6(x), Math.round(x), round3(r() * 1000), round6(r()), round6(r() * 3000), round6(r() * 1e-3), Math.round(r() * 2e9) / 1e6);
     }
     const w = new JsonBytes(16);
     for (const v of values) {
-      // num() for anything; int() and dec3() take their shortcut for counts and thousandths.
-      for (const write of [() => w.num(v), () => w.int(v), () => w.dec3(v)]) {
+      // num() for anything; int(), dec3() and dec6() take their shortcut for counts, thousandths
+      // and millionths.
+      for (const write of [() => w.num(v), () => w.int(v), () => w.dec3(v), () => w.dec6(v)]) {
         w.p = 0;
         w.reserve(32);
         write();
