@@ -181,8 +181,8 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: HeadP
   if (key >= heads.at.length || heads.at[key] < 0) heads.ensure(rows.keys, key);
   const headFrom = heads.at[key];
   const headTo = heads.end[key];
-  const idFrom = rows.idAt[i];
-  const idTo = rows.idAt[i + 1];
+  const idFrom = rows.idFrom[i];
+  const idTo = rows.idTo[i];
   w.reserve(headTo - headFrom + 400 + (idTo - idFrom));
   w.copy(heads.bytes, heads.view, headFrom, headTo);
   const c = rows.counts;

@@ -39,13 +39,15 @@ export interface EdgeRows {
   counts: Float64Array;
   lat: Float64Array;
   /**
-   * Example trace ids of all rows as JSON text (UTF-8): row i's are [idAt[i], idAt[i + 1]), the
-   * inside of its array (`"a","b"`), so the JSON writer copies them as they are.
+   * Example trace ids of all rows as JSON text (UTF-8): row i's are [idFrom[i], idTo[i]), the
+   * inside of its array (`"a","b"`), so the JSON writer copies them as they are. (In merge order:
+   * moving them into id order cost more than the writer's reading them out of order.)
    */
   ids: Uint8Array;
   /** A DataView of ids (the JSON writer copies four bytes at a time). */
   idView: DataView;
-  idAt: Int32Array;
+  idFrom: Int32Array;
+  idTo: Int32Array;
   /** Edges peer resolution made or merged into, as objects. */
   objects: GraphEdge[];
   /** The edges sorted by id: a row index (ascending), or -1 - an index into objects. */
@@ -261,7 +263,7 @@ function rowEdge(rows: EdgeRows, i: number): GraphEdge {
     calls: c[4 * i], errors: c[4 * i + 1],
     p50Ms: l[7 * i], p75Ms: l[7 * i + 1], p95Ms: l[7 * i + 2], p99Ms: l[7 * i + 3],
     paired: c[4 * i + 2], unpaired: c[4 * i + 3],
-    traceIds: idStrings(rows.ids, rows.idAt[i], rows.idAt[i + 1]),
+    traceIds: idStrings(rows.ids, rows.idFrom[i], rows.idTo[i]),
   };
   if (!Number.isNaN(l[7 * i + 4])) {
     x.serverP50Ms = l[7 * i + 4];
@@ -319,7 +321,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     let n = nodes.get(id);
     if (n) return n;
     const i = info.get(id);
-    n = { id, kind: asNodeKind(i?.kind ?? kindHint), name: i?.name ?? id, calls: 0, errors: 0, lat: EMPTY };
+    n = { id, kind: asNodeKind(i?.[1] ?? kindHint), name: i?.[2] ?? id, calls: 0, errors: 0, lat: EMPTY };
     if (i) applyInfo(n, i);
     nodes.set(id, n);
     return n;
@@ -481,20 +483,18 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
   const key = new Int32Array(n);
   const counts = new Float64Array(4 * n);
   const lat = new Float64Array(7 * n);
-  const idAt = new Int32Array(n + 1);
-  const ids = new Uint8Array(rows.idAt[n]);
+  const idFrom = new Int32Array(n);
+  const idTo = new Int32Array(n);
   const c0 = rows.counts;
   const l0 = rows.lat;
-  const i0 = rows.ids;
   const a0 = rows.idAt;
-  let p = 0;
   for (let j = 0; j < n; j++) {
     const i = sorted[j];
     key[j] = rows.key[i];
     for (let f = 0; f < 4; f++) counts[4 * j + f] = c0[4 * i + f];
     for (let f = 0; f < 7; f++) lat[7 * j + f] = l0[7 * i + f];
-    for (let q = a0[i]; q < a0[i + 1]; q++) ids[p++] = i0[q];
-    idAt[j + 1] = p;
+    idFrom[j] = a0[i];
+    idTo[j] = a0[i + 1];
   }
   let order: Int32Array;
   if (objects.length === 0) {
@@ -519,7 +519,8 @@ function sortRows(rank: Int32Array, keys: RollupKeys, rows: RowBuilder, objects:
     }
     for (; from < n; from++) order[o++] = from;
   }
-  return { keys, n, key, counts, lat, ids, idView: new DataView(ids.buffer), idAt, objects, order };
+  const ids = rows.ids;
+  return { keys, n, key, counts, lat, ids, idView: new DataView(ids.buffer, ids.byteOffset, ids.byteLength), idFrom, idTo, objects, order };
 }
 
 export function freshnessOf(r: RollupReader): Freshness {
@@ -590,14 +591,15 @@ function asNodeKind(k: string): NodeKind {
 }
 
 function applyInfo(n: NodeOut, i: NodeInfoRow): void {
-  if (i.db_system !== null) {
-    n.dbSystem = i.db_system;
-    n.address = i.address ?? '';
-    n.namespace = i.namespace ?? '';
-    n.identityKnown = i.identity_known === null ? undefined : i.identity_known === 1;
+  const [, , , dbSystem, address, namespace, identityKnown, messagingSystem, destination] = i;
+  if (dbSystem !== null) {
+    n.dbSystem = dbSystem;
+    n.address = address ?? '';
+    n.namespace = namespace ?? '';
+    n.identityKnown = identityKnown === null ? undefined : identityKnown === 1;
   }
-  if (i.messaging_system !== null) {
-    n.messagingSystem = i.messaging_system;
-    n.destination = i.destination ?? '';
+  if (messagingSystem !== null) {
+    n.messagingSystem = messagingSystem;
+    n.destination = destination ?? '';
   }
 }
