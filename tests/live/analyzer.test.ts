@@ -35,8 +35,48 @@ describe('live analyzer: sync pairing from storage', () => {
     env.write([t.server]);
     const r = a.pass(NOW + 1000);
     expect(r.pending).toBe(0);
-    expect(r.lookups).toBe(1);
+    // The previous chunk touched this trace: its spans are still in memory, nothing is read back.
+    expect(r.lookups).toBe(0);
     expect(edgeCalls(env.query())).toEqual({ 'client->web|sync': 1, 'web->orders|sync': 1 });
+  });
+
+  it('reads a trace\'s earlier spans back from storage when chunks in between did not touch it', () => {
+    env = tempEnv();
+    const a = env.analyzer();
+    const t = callTrace('t1', 'web', 'orders');
+    const other = callTrace('t2', 'web', 'orders');
+    env.write([t.root, t.client]);
+    a.pass(NOW);
+    env.write([other.root, other.client, other.server]);
+    a.pass(NOW + 500);
+    env.write([t.server]);
+    const r = a.pass(NOW + 1000);
+    expect(r).toMatchObject({ pending: 0, lookups: 1 });
+    expect(env.query().graph(WINDOW).edges.find((e) => e.id === 'web->orders|sync')).toMatchObject({ calls: 2, paired: 2 });
+  });
+
+  it('folds several chunks into one flush with the same rollups as one pass per chunk', () => {
+    const build = (chunked: boolean) => {
+      const e = tempEnv();
+      const traces = Array.from({ length: 12 }, (_, i) => callTrace(`t${i}`, 'web', i % 2 ? 'orders' : 'billing'));
+      // Servers first for half the traces, clients first for the others: pairing crosses chunks both ways.
+      e.write(traces.flatMap((t, i) => (i % 2 ? [t.server] : [t.root, t.client])));
+      e.write(traces.flatMap((t, i) => (i % 2 ? [t.root, t.client] : [t.server])));
+      const a = e.analyzer({ chunkSpans: 5 });
+      if (chunked) {
+        for (let i = 0; i < 20 && a.pass(NOW).behind > 0; i++);
+      } else {
+        expect(a.catchUp(() => NOW, 60_000)).toMatchObject({ spans: 36, behind: 0, pending: 0 });
+      }
+      const g = e.query().graph(WINDOW);
+      e.close();
+      return g;
+    };
+    const perChunk = build(true);
+    const once = build(false);
+    expect(once.edges).toEqual(perChunk.edges);
+    expect(once.nodes).toEqual(perChunk.nodes);
+    expect(once.edges.find((x) => x.id === 'web->orders|sync')).toMatchObject({ calls: 6, paired: 6 });
   });
 
   it('pairs across chunks when the server arrives first', () => {
