@@ -115,6 +115,61 @@ describe('sketch cells', () => {
     }
   });
 
+  it('merge into the same bytes whether an entry only one block has is copied or decoded and encoded again', () => {
+    const r = rng(17);
+    const IDS = ['a1', 'b2', 'ünï', 'x"y', '', 'c3'.repeat(40)];
+    const block = () => {
+      const w = new BlockWriter(ROLLUP_ACCURACY);
+      const lat = new SketchScratch();
+      const srv = new SketchScratch();
+      const fill = (sc: SketchScratch) => {
+        sc.reset();
+        const s = new LatencySketch(ROLLUP_ACCURACY);
+        const n = Math.floor(r() * (r() < 0.2 ? 400 : 6));
+        // Fractional weights: the non-integral cell form; many values: the dense form.
+        for (let i = 0; i < n; i++) s.add(r() < 0.05 ? 0 : Math.exp(r() * 12 - 4), r() < 0.1 ? 0.5 : 1);
+        sc.addSketch(s);
+      };
+      w.section();
+      for (let key = 0; key < 60; key++) {
+        if (r() < 0.5) continue;
+        fill(lat);
+        fill(srv);
+        const traceIds = Array.from({ length: Math.floor(r() * 7) }, () => IDS[Math.floor(r() * IDS.length)]);
+        w.edge({ key, calls: Math.floor(r() * 300), errors: Math.floor(r() * 3), paired: 1, unpaired: 200, peer: r() < 0.2 ? 7 : 0, traceIds: [...new Set(traceIds)] }, lat, r() < 0.5 ? srv : undefined);
+      }
+      w.section();
+      for (let key = 60; key < 90; key++) {
+        if (r() < 0.5) continue;
+        fill(lat);
+        w.node({ key, kind: Math.floor(r() * 5), calls: Math.floor(r() * 1000), errors: 0 }, lat);
+      }
+      w.section();
+      for (let key = 90; key < 100; key++) if (r() < 0.5) w.operation(key);
+      return w.finish();
+    };
+    // The merge as it was: every entry decoded and encoded again.
+    const decoded = (bodies: Uint8Array[]): Uint8Array => {
+      const m = new BlockMerge(bodies, ROLLUP_ACCURACY);
+      const w = new BlockWriter(ROLLUP_ACCURACY);
+      w.section();
+      m.edges((e) => w.edge(e, e.lat, e.srv));
+      w.section();
+      m.nodes((n) => w.node(n, n.lat));
+      w.section();
+      const ops = new Set<number>();
+      m.operations((k) => ops.add(k));
+      for (const k of [...ops].sort((a, b) => a - b)) w.operation(k);
+      return w.finish();
+    };
+    for (let round = 0; round < 40; round++) {
+      const bodies = Array.from({ length: 1 + Math.floor(r() * 3) }, block);
+      const merged = mergeBlocks(bodies, ROLLUP_ACCURACY);
+      expect(merged.damaged).toBe(0);
+      expect(Buffer.from(merged.body).equals(Buffer.from(decoded(bodies)))).toBe(true);
+    }
+  });
+
   it('skip a damaged block and count it, without throwing', () => {
     const sc = new SketchScratch();
     const s = new LatencySketch(ROLLUP_ACCURACY);
@@ -324,6 +379,48 @@ describe('graph blocks through LiveDb and the graph API', () => {
     q.close();
   });
 
+  it('keep the current 5-minute block the sum of its minutes, also when minutes were written before it', () => {
+    const file = tempDb();
+    const db = new LiveDb(file);
+    db.claim('t', 0, 1e12);
+    const r = rng(23);
+    const flush = (minute: number, calls: number) => {
+      const d = new RollupDelta();
+      const b = d.at(minute);
+      for (let k = 0; k < calls; k++) {
+        const e = b.edge(`s${Math.floor(r() * 4)}`, `t${Math.floor(r() * 4)}`, 'sync');
+        b.call(e, `id-${minute}-${k}`, Math.exp(r() * 8), r() < 0.1, r() < 0.5 ? 3 : undefined);
+        b.hit(b.node(`t${k % 4}`, 'service'), 2 + k, false);
+      }
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (minute + 1) * 60_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+    };
+    const body = (res: number, bucket: number) => (db.db.prepare('SELECT body FROM graph_blocks WHERE res = ? AND bucket = ?').pluck().get(res, bucket) as Buffer | undefined) ?? null;
+    const minutes = (bucket: number) => mergeBlocks([0, 1, 2, 3, 4].map((m) => body(1, bucket + m)), ROLLUP_ACCURACY).body;
+    // What a block holds, but the example trace ids: a late write adds its ids after those of the
+    // minutes after it (as for any sealed block), so they may differ in order or choice.
+    const content = (b: Uint8Array) => {
+      const out: unknown[] = [];
+      const m = new BlockMerge([b], ROLLUP_ACCURACY);
+      m.edges((e) => out.push([e.key, e.calls, e.errors, e.paired, e.unpaired, e.peer, e.lat.toJson(ROLLUP_ACCURACY), e.srv.toJson(ROLLUP_ACCURACY)]));
+      m.nodes((n) => out.push([n.key, n.kind, n.calls, n.errors, n.lat.toJson(ROLLUP_ACCURACY)]));
+      m.operations((k) => out.push(k));
+      expect(m.damaged + m.damagedCells).toBe(0);
+      return out;
+    };
+    const B = T0_MINUTE + 10;
+    flush(B, 5);
+    flush(B + 1, 3);
+    expect(Buffer.from(body(5, B)!).equals(Buffer.from(minutes(B)))).toBe(true);
+    // A database written before 5-minute blocks were kept live: minutes without their block.
+    db.db.prepare('DELETE FROM graph_blocks WHERE res = 5').run();
+    flush(B + 3, 4);
+    expect(Buffer.from(body(5, B)!).equals(Buffer.from(minutes(B)))).toBe(true);
+    flush(B + 1, 2); // late, into a minute already there
+    expect(content(body(5, B)!)).toEqual(content(minutes(B)));
+    expect(content(body(5, B)!).length).toBeGreaterThan(6);
+    db.close();
+  });
+
   it('seals the coarse blocks before retention deletes their minutes, and prunes every tier', () => {
     const file = tempDb();
     const db = new LiveDb(file);
@@ -333,7 +430,8 @@ describe('graph blocks through LiveDb and the graph API', () => {
     d.at(T0_MINUTE + 3).call(e, 'x', 12, false, 10);
     db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + 4) * 60_000, leaseMs: 1e12, delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 });
     const tiers = () => db.db.prepare('SELECT res FROM graph_blocks ORDER BY res').pluck().all();
-    expect(tiers()).toEqual([1]); // the minute only: nothing is over yet
+    // The minute, and its 5-minute block (kept whole from the first write); nothing coarser is over yet.
+    expect(tiers()).toEqual([1, 5]);
     expect(db.prune(1, T0_MINUTE + 2 * 1440)).toBeGreaterThan(0);
     expect(tiers()).toEqual([60, 360, 1440]);
     const reader = new RollupReader(file);

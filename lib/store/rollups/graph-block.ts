@@ -794,6 +794,16 @@ export class BlockWriter {
     this.end();
   }
 
+  /** An entry of another block as it is: its fields, bytes [from, to) of buf. */
+  entryBytes(key: number, buf: Uint8Array, from: number, to: number): void {
+    this.begin(key);
+    const w = this.w;
+    w.varint(to - from);
+    w.ensure(to - from);
+    w.buf.set(buf.subarray(from, to), w.p);
+    w.p += to - from;
+  }
+
   node(n: NodeEntry, lat: SketchScratch): void {
     const x = this.begin(n.key);
     x.u8(n.kind);

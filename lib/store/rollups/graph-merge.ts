@@ -21,6 +21,9 @@ import {
 /** Blocks an edge's example trace ids are taken from (oldest first). */
 const ID_BLOCKS = 3;
 
+/** An entry of one block as its bytes: the fields after its key gap and length, [from, to) of buf. */
+export type EntryBytes = (key: number, buf: Uint8Array, from: number, to: number) => void;
+
 /** An edge summed over the merged blocks. */
 export interface MergedEdge extends EdgeEntry {
   /** In BlockMerge's 'bytes' id mode, the example ids (traceIds stays empty). */
@@ -88,7 +91,12 @@ export class BlockMerge {
     cs[i] = undefined;
   }
 
-  edges(visit: (e: MergedEdge) => void): void {
+  /**
+   * Visits every edge key once, summed over the blocks. With `single`, an entry only one block
+   * has is handed over as its bytes instead (a writer copies it as it is: decoding and encoding
+   * it again would give the same bytes).
+   */
+  edges(visit: (e: MergedEdge) => void, single?: EntryBytes): void {
     if (this.stage++ !== 0) throw new Error('BlockMerge: edges() comes first, once');
     const cs = this.cursors();
     for (let i = 0; i < cs.length; i++) if (cs[i]) this.advance(cs, i);
@@ -96,8 +104,25 @@ export class BlockMerge {
     const bytes = this.traceIds === 'bytes';
     for (;;) {
       let k = Infinity;
-      for (const c of cs) if (c && c.key < k) k = c.key;
+      let holders = 0;
+      let only = -1;
+      for (let i = 0; i < cs.length; i++) {
+        const c = cs[i];
+        if (!c || c.key > k) continue;
+        if (c.key < k) {
+          k = c.key;
+          holders = 0;
+          only = i;
+        }
+        holders++;
+      }
       if (k === Infinity) return;
+      if (single && holders === 1) {
+        const c = cs[only]!;
+        single(k, c.r.buf, c.r.p, c.end);
+        this.advance(cs, only);
+        continue;
+      }
       e.key = k;
       e.calls = e.errors = e.paired = e.unpaired = e.peer = 0;
       if (bytes) e.ids.reset();
@@ -142,15 +167,33 @@ export class BlockMerge {
     }
   }
 
-  nodes(visit: (n: MergedNode) => void): void {
+  /** Visits every node key once, summed over the blocks; `single` as for edges(). */
+  nodes(visit: (n: MergedNode) => void, single?: EntryBytes): void {
     if (this.stage++ !== 1) throw new Error('BlockMerge: nodes() comes after edges(), once');
     const cs = this.cursors();
     for (let i = 0; i < cs.length; i++) if (cs[i]) this.advance(cs, i);
     const n: MergedNode = { key: 0, kind: 0, calls: 0, errors: 0, lat: this.lat };
     for (;;) {
       let k = Infinity;
-      for (const c of cs) if (c && c.key < k) k = c.key;
+      let holders = 0;
+      let only = -1;
+      for (let i = 0; i < cs.length; i++) {
+        const c = cs[i];
+        if (!c || c.key > k) continue;
+        if (c.key < k) {
+          k = c.key;
+          holders = 0;
+          only = i;
+        }
+        holders++;
+      }
       if (k === Infinity) return;
+      if (single && holders === 1) {
+        const c = cs[only]!;
+        single(k, c.r.buf, c.r.p, c.end);
+        this.advance(cs, only);
+        continue;
+      }
       n.key = k;
       n.calls = n.errors = 0;
       this.lat.reset();
@@ -182,10 +225,14 @@ export class BlockMerge {
 export function mergeBlocks(bodies: readonly (Uint8Array | null | undefined)[], accuracy: number): { body: Uint8Array; damaged: number } {
   const m = new BlockMerge(bodies, accuracy);
   const w = new BlockWriter(accuracy);
+  // Entries only one block has are copied as they are: a flush adds a delta touching part of the
+  // edges to a block holding all of them, and decoding and encoding the rest was most of it.
+  // (Damaged bytes inside such an entry are then counted when it is read, not here.)
+  const copy: EntryBytes = (key, buf, from, to) => w.entryBytes(key, buf, from, to);
   w.section();
-  m.edges((e) => w.edge(e, e.lat, e.srv));
+  m.edges((e) => w.edge(e, e.lat, e.srv), copy);
   w.section();
-  m.nodes((n) => w.node(n, n.lat));
+  m.nodes((n) => w.node(n, n.lat), copy);
   w.section();
   const ops: number[] = [];
   m.operations((k) => ops.push(k));

@@ -57,6 +57,13 @@ const SEAL_LAG_MINUTES = 2;
 const SEAL_QUIET_MS = 60_000;
 /** How often flush looks for blocks to seal. */
 const SEAL_EVERY_MS = 15_000;
+/**
+ * Tiers above the minute whose blocks are kept whole from their first write instead of sealed:
+ * every flush adds its delta to the current 5-minute block too. A window's newest minutes are
+ * then one block instead of up to five minute blocks (the ragged end every "last N minutes" view
+ * has), for one more block merge per flush.
+ */
+const LIVE_TIER_MAX = 5;
 const KEY_EDGE = 1;
 const KEY_NODE = 2;
 const KEY_OPERATION = 3;
@@ -377,8 +384,9 @@ export class LiveDb {
   }
 
   /**
-   * Adds the delta to the minute blocks and to every sealed coarser block holding those minutes
-   * (unsealed ones are built from their children when sealed), in the flush transaction.
+   * Adds the delta to the minute blocks, to the current block of every live tier (built from its
+   * minutes on its first write) and to every sealed coarser block holding those minutes (unsealed
+   * ones are built from their children when sealed), in the flush transaction.
    */
   private writeBlocks(delta: RollupDelta, nowMs: number, stats: BlockWriteStats): void {
     const bodies: [number, Uint8Array][] = [];
@@ -398,9 +406,19 @@ export class LiveDb {
       }
       for (const [bucket, adds] of groups) {
         const cur = this.st.blockGet.get(res, bucket) as { body: Buffer } | undefined;
-        if (!cur && res > 1) continue;
+        if (!cur && res > LIVE_TIER_MAX) continue;
         let body: Uint8Array;
-        if (!cur && adds.length === 1) body = adds[0];
+        if (!cur && res > 1) {
+          // A live tier's first write in this bucket: built from its minutes, which hold this
+          // delta already (the minute tier is written first) and any written before it.
+          const children = (this.st.blockBodiesIn.all(1, bucket, bucket + res) as { body: Buffer }[]).map((r) => r.body);
+          if (children.length === 1) body = children[0];
+          else {
+            const m = mergeBlocks(children, ROLLUP_ACCURACY);
+            body = m.body;
+            stats.damaged += m.damaged;
+          }
+        } else if (!cur && adds.length === 1) body = adds[0];
         else {
           const m = mergeBlocks(cur ? [cur.body, ...adds] : adds, ROLLUP_ACCURACY);
           body = m.body;
