@@ -219,7 +219,7 @@ export class LiveDb {
   }
 
   /** Up to `limit` spans with afterSeq < seq ≤ toSeq, in commit order, and the last seq read (the next cursor). */
-  chunk(afterSeq: number, toSeq: number, limit: number): { spans: FeedSpan[]; lastSeq: number } {
+  chunk(afterSeq: number, toSeq: number, limit: number): { spans: FeedSpan[]; lastSeq: number; rows: number } {
     const rows = this.st.chunk.raw(true).all(afterSeq, toSeq, limit) as FeedRow[];
     const traceIds = new Map<number, string | undefined>();
     const traceIdOf = this.st.traceIdOfKey.pluck(true);
@@ -231,7 +231,12 @@ export class LiveDb {
       // A span whose trace row is gone (retention got there first) is not analyzed, as before.
       if (traceId !== undefined) out.push({ seq: r[0], traceKey: r[1], traceId, span: this.toSpan(r, traceId) });
     }
-    return { spans: out, lastSeq: rows.length > 0 ? rows[rows.length - 1][0] : afterSeq };
+    return { spans: out, lastSeq: rows.length > 0 ? rows[rows.length - 1][0] : afterSeq, rows: rows.length };
+  }
+
+  /** The names behind the ids of spans (the live feed builds its spans with it). */
+  get dictionary(): Dictionary {
+    return this.dict;
   }
 
   /** Spans of one trace stored at or before `maxSeq`. */
