@@ -911,6 +911,7 @@ export function readTraceIds(r: ByteReader, into: string[], max: number): void {
  */
 export class TraceIdBytes {
   bytes = new Uint8Array(256);
+  view = new DataView(this.bytes.buffer);
   /** Bytes used. */
   p = 0;
   /** Ids held. */
@@ -919,6 +920,13 @@ export class TraceIdBytes {
   reset(): void {
     this.p = 0;
     this.n = 0;
+  }
+
+  grow(need: number): void {
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, need));
+    next.set(this.bytes.subarray(0, this.p));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
   }
 
   /** The ids as strings (what readTraceIds would have given). */
@@ -944,6 +952,7 @@ export function traceIdStrings(b: Uint8Array, from: number, to: number): string[
 export function readTraceIdBytes(r: ByteReader, into: TraceIdBytes, max: number): void {
   const n = r.u8();
   const b = r.buf;
+  const bv = r.dv;
   for (let i = 0; i < n && !r.bad; i++) {
     const len = r.u8();
     const at = r.p;
@@ -952,30 +961,38 @@ export function readTraceIdBytes(r: ByteReader, into: TraceIdBytes, max: number)
       if (r.p > b.length) r.bad = true;
       continue;
     }
+    // The same ids recur block after block: compared (and checked for ASCII: equal bytes count
+    // as the same id only then) four bytes at a time.
     let dup = false;
     const have = into.bytes;
+    const hv = into.view;
     for (let q = 0; len > 0 && q < into.p && !dup; q += have[q] + 1) {
       if (have[q] !== len) continue;
       let k = 0;
-      while (k < len && have[q + 1 + k] === b[at + k]) k++;
-      dup = k === len;
+      let high = 0;
+      for (; k + 4 <= len; k += 4) {
+        const x = bv.getUint32(at + k, true);
+        if (hv.getUint32(q + 1 + k, true) !== x) break;
+        high |= x;
+      }
+      if (k + 4 <= len) continue;
+      for (; k < len; k++) {
+        const x = b[at + k];
+        if (have[q + 1 + k] !== x) break;
+        high |= x;
+      }
+      dup = k === len && (high & 0x80808080) === 0;
     }
-    // Equal bytes count as the same id only when ASCII (checked only then: ids mostly differ).
-    if (dup) {
-      let ascii = true;
-      for (let k = 0; k < len; k++) if (b[at + k] >= 0x80) ascii = false;
-      if (ascii) continue;
-    }
-    if (into.p + len + 1 > have.length) {
-      const next = new Uint8Array(Math.max(have.length * 2, into.p + len + 1));
-      next.set(have.subarray(0, into.p));
-      into.bytes = next;
-    }
+    if (dup) continue;
+    if (into.p + len + 1 > have.length) into.grow(into.p + len + 1);
     const to = into.bytes;
-    to[into.p++] = len;
-    // A short copy: a loop costs less than subarray + set.
-    for (let k = 0; k < len; k++) to[into.p + k] = b[at + k];
-    into.p += len;
+    const tv = into.view;
+    let p = into.p;
+    to[p++] = len;
+    let k = 0;
+    for (; k + 4 <= len; k += 4, p += 4) tv.setUint32(p, bv.getUint32(at + k, true), true);
+    for (; k < len; k++) to[p++] = b[at + k];
+    into.p = p;
     into.n++;
   }
 }
