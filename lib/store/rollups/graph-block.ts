@@ -334,11 +334,50 @@ export class SketchScratch implements IntegralCells {
         if (this.nTouched >= 0 && this.nTouched + cells > TOUCH_LIMIT) this.nTouched = -1;
         let tracking = this.nTouched >= 0;
         let k = 0;
+        // A busy window's cells, with no list to keep and bytes enough for every cell in its
+        // longest usual form (5 bytes): the loop with nothing in it but decoding and adding. The
+        // index only grows, so one test after the loop tells whether any cell left the scratch
+        // (typed array stores out of range do nothing). Anything unusual ends it before the cell.
+        if (!tracking && at >= 0 && at < SCRATCH_SIZE && p + 5 * cells <= len) {
+          let pos = at;
+          for (; k < cells; k++) {
+            const x = buf[p];
+            if (x < 0x80) {
+              // The first cell's gap is 0 as written; it is not read (as in the loops below).
+              if (k > 0) pos += (x >> 3) + 1;
+              const v = x & 7;
+              c[pos] += v;
+              total += v;
+              p++;
+              continue;
+            }
+            if (x !== 0x80) break;
+            let q = p + 1;
+            let gap = buf[q++];
+            if (gap >= 0x80) {
+              const g1 = buf[q++];
+              if (g1 >= 0x80) break;
+              gap = (gap & 0x7f) | (g1 << 7);
+            }
+            let v = buf[q++];
+            if (v >= 0x80) {
+              const v1 = buf[q++];
+              if (v1 >= 0x80) break;
+              v = (v & 0x7f) | (v1 << 7);
+            }
+            if (k > 0) pos += gap + 1;
+            c[pos] += v;
+            total += v;
+            p = q;
+          }
+          if (pos >= SCRATCH_SIZE) ok = false;
+          at = pos;
+        }
         // Cells in their usual forms — one byte (gap < 16, count < 8), or 0x80 + one- or two-byte
         // varint gap and count (a third of a minute block's cells: sparse sketches have wide gaps)
         // — decoded inline. Anything else, or a cell that would leave the scratch, ends this loop
         // before the cell is taken, and the checked loop below goes on from it.
-        if (at >= 0 && at < SCRATCH_SIZE) {
+        if (k < cells && at >= 0 && at < SCRATCH_SIZE) {
           for (; k < cells; k++) {
             if (p >= len) break;
             const x = buf[p];
