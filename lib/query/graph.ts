@@ -9,7 +9,7 @@ import { graphNodeOut, type NodeFacts } from '../analysis/graph/node-out.ts';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind, ServiceGraph } from '../analysis/graph/types.ts';
 import { LatencySketch, round3, type Summary } from '../analysis/stats/sketch.ts';
 import { ROLLUP_ACCURACY } from '../live/delta.ts';
-import { NODE_KINDS, traceIdStrings, type SketchScratch, type TraceIdBytes } from '../store/rollups/graph-block.ts';
+import { ByteReader, NODE_KINDS, traceIdStrings, type SketchScratch, type TraceIdBytes } from '../store/rollups/graph-block.ts';
 import { BlockMerge, peerKeys, type MergedEdge } from '../store/rollups/graph-merge.ts';
 import type { NodeInfoRow, RollupKeys, RollupReader } from '../store/rollups/reader.ts';
 import { alignWindow, planRanges, rateSeconds, type AlignedWindow } from './buckets.ts';
@@ -126,11 +126,21 @@ function toSketch(s: SketchScratch): LatencySketch {
 /** Growable edge columns, filled in key order during the merge. */
 class RowBuilder {
   n = 0;
-  key = new Int32Array(1024);
-  counts = new Float64Array(4 * 1024);
-  lat = new Float64Array(7 * 1024);
-  ids = new Uint8Array(64 * 1024);
-  idAt = new Int32Array(1025);
+  key: Int32Array;
+  counts: Float64Array;
+  lat: Float64Array;
+  ids: Uint8Array;
+  idAt: Int32Array;
+
+  /** `rows`: the expected row count (the most edges of any block): no growing on the way. */
+  constructor(rows: number) {
+    const cap = Math.max(1024, rows);
+    this.key = new Int32Array(cap);
+    this.counts = new Float64Array(4 * cap);
+    this.lat = new Float64Array(7 * cap);
+    this.ids = new Uint8Array(64 * cap);
+    this.idAt = new Int32Array(cap + 1);
+  }
 
   add(e: MergedEdge): void {
     if (this.n === this.key.length) this.grow();
@@ -291,7 +301,7 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
   }
 
   const merge = new BlockMerge(bodies, ROLLUP_ACCURACY, 'bytes');
-  const rows = new RowBuilder();
+  const rows = new RowBuilder(edgeCount(bodies));
   const plain: EdgeOut[] = [];
   const peered: EdgeOut[] = [];
   merge.edges((e) => {
@@ -356,10 +366,20 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
     bySvc.set(row.service, u);
   }
   // Endpoints that only ever appear on edges (a caller that is not itself called) are nodes too.
+  // Each distinct endpoint once (by its index in the key dictionary), not a lookup per edge end.
+  const seen = new Uint8Array(keys.endpoints.length);
   for (let i = 0; i < rows.n; i++) {
     const k = rows.key[i];
-    nodeOf(keys.a[k], 'service');
-    nodeOf(keys.b[k], 'service');
+    const a = keys.src[k];
+    const b = keys.dst[k];
+    if (seen[a] === 0) {
+      seen[a] = 1;
+      nodeOf(keys.a[k], 'service');
+    }
+    if (seen[b] === 0) {
+      seen[b] = 1;
+      nodeOf(keys.b[k], 'service');
+    }
   }
   for (const list of [plain, peered]) {
     for (const e of list) {
@@ -373,6 +393,18 @@ export function buildGraph(r: RollupReader, fromMs: number, toMs: number): Built
   const quality = { unpairedClientSpans: q.unpairedClients, latePairs: q.latePairs, unpairedProducerSpans: q.unpairedProducers };
   const { edgeRows, nodeList } = assemble(r, keys, rows, resolved.out, nodes, resolved.resolvedAway);
   return new Built(window, nodeList, edgeRows, quality, operations, damaged, merge.blocks);
+}
+
+/** The most edges any block holds (the edge count leads a block, after its 9-byte header). */
+function edgeCount(bodies: readonly Uint8Array[]): number {
+  let most = 0;
+  for (const b of bodies) {
+    const r = new ByteReader(b);
+    r.p = 9;
+    const n = r.varint();
+    if (!r.bad && n > most && n < 1 << 24) most = n;
+  }
+  return most;
 }
 
 /**
@@ -433,12 +465,26 @@ function assemble(
   nodes: Map<string, NodeOut>,
   resolvedAway: Map<string, number>,
 ): { edgeRows: EdgeRows; nodeList: GraphNode[] } {
-  const outSync = new Map<string, number>();
-  const outAsync = new Map<string, number>();
+  // Calls out of each source, summed by endpoint index, then one map entry per source.
+  const sync = new Float64Array(keys.endpoints.length);
+  const async = new Float64Array(keys.endpoints.length);
+  const touched = new Uint8Array(keys.endpoints.length);
   for (let i = 0; i < rows.n; i++) {
     const k = rows.key[i];
-    const m = keys.c[k] === 'async' ? outAsync : outSync;
-    m.set(keys.a[k], (m.get(keys.a[k]) ?? 0) + rows.counts[4 * i]);
+    const a = keys.src[k];
+    if (keys.c[k] === 'async') {
+      async[a] += rows.counts[4 * i];
+      touched[a] |= 2;
+    } else {
+      sync[a] += rows.counts[4 * i];
+      touched[a] |= 1;
+    }
+  }
+  const outSync = new Map<string, number>();
+  const outAsync = new Map<string, number>();
+  for (let a = 0; a < touched.length; a++) {
+    if (touched[a] & 1) outSync.set(keys.endpoints[a], sync[a]);
+    if (touched[a] & 2) outAsync.set(keys.endpoints[a], async[a]);
   }
   const objects: GraphEdge[] = [];
   for (const e of resolved) {

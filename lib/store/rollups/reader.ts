@@ -74,6 +74,13 @@ export interface RollupKeys {
   c: string[];
   /** Edge keys: `<source>-><target>|<kind>`, made once per key. */
   edgeId: string[];
+  /**
+   * Edge keys: the index of their source and target among `endpoints` (each distinct name once),
+   * so a graph can tell endpoints apart without a string lookup per edge.
+   */
+  src: Int32Array;
+  dst: Int32Array;
+  endpoints: string[];
   /** Peer name keys in the dictionary: none means no block names a peer. */
   names: number;
 }
@@ -105,7 +112,8 @@ const READ_PRAGMAS = [
 export class RollupReader {
   private readonly db: Database.Database;
   private readonly st = new Map<string, Database.Statement>();
-  private keyTable: RollupKeys = { type: new Uint8Array(1024), a: [], b: [], c: [], edgeId: [], names: 0 };
+  private keyTable: RollupKeys = { type: new Uint8Array(1024), a: [], b: [], c: [], edgeId: [], src: new Int32Array(1024), dst: new Int32Array(1024), endpoints: [], names: 0 };
+  private readonly endpointIds = new Map<string, number>();
   private maxKey = 0;
   private edgeKeys = 0;
   private rank = new Int32Array(0);
@@ -164,17 +172,36 @@ export class RollupReader {
     const k = this.keyTable;
     const top = Number(rows[rows.length - 1][0]);
     if (top >= k.type.length) {
-      const t = new Uint8Array(Math.max(top + 1, k.type.length * 2));
+      const size = Math.max(top + 1, k.type.length * 2);
+      const t = new Uint8Array(size);
       t.set(k.type);
       k.type = t;
+      const src = new Int32Array(size);
+      src.set(k.src);
+      k.src = src;
+      const dst = new Int32Array(size);
+      dst.set(k.dst);
+      k.dst = dst;
     }
+    const endpoint = (name: string): number => {
+      let i = this.endpointIds.get(name);
+      if (i === undefined) {
+        i = k.endpoints.length;
+        k.endpoints.push(name);
+        this.endpointIds.set(name, i);
+      }
+      return i;
+    };
     for (const [id, type, a, b, c] of rows) {
       k.type[id] = type;
       k.a[id] = a;
       k.b[id] = b;
       k.c[id] = c;
+      k.src[id] = k.dst[id] = -1;
       if (type === 1) {
         k.edgeId[id] = `${a}->${b}|${c}`;
+        k.src[id] = endpoint(a);
+        k.dst[id] = endpoint(b);
         this.edgeKeys++;
       } else if (type === 4) k.names++;
     }
