@@ -197,13 +197,13 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: HeadP
   w.lit(RATE);
   w.dec6(perSecond(calls, secs));
   w.lit(P50);
-  w.dec3(l[7 * i]);
+  w.milli(l[7 * i]);
   w.lit(P75);
-  w.dec3(l[7 * i + 1]);
+  w.milli(l[7 * i + 1]);
   w.lit(P95);
-  w.dec3(l[7 * i + 2]);
+  w.milli(l[7 * i + 2]);
   w.lit(P99);
-  w.dec3(l[7 * i + 3]);
+  w.milli(l[7 * i + 3]);
   w.lit(PAIRED);
   w.int(c[4 * i + 2]);
   w.lit(UNPAIRED);
@@ -214,11 +214,11 @@ function row(w: JsonBytes, rows: EdgeRows, i: number, secs: number, heads: HeadP
   if (Number.isNaN(l[7 * i + 4])) w.lit(END_IDS);
   else {
     w.lit(SERVER[0]);
-    w.dec3(l[7 * i + 4]);
+    w.milli(l[7 * i + 4]);
     w.lit(SERVER[1]);
-    w.dec3(l[7 * i + 5]);
+    w.milli(l[7 * i + 5]);
     w.lit(SERVER[2]);
-    w.dec3(l[7 * i + 6]);
+    w.milli(l[7 * i + 6]);
   }
   w.lit(CLOSE);
 }

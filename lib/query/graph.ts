@@ -30,7 +30,8 @@ const EMPTY: Summary = { p50Ms: 0, p75Ms: 0, p95Ms: 0, p99Ms: 0 };
  * The merged edges no peer resolution touched, as columns: one row per edge key, in edge id order
  * (`order` places the objects among them).
  * Numbers per row: `counts` calls, errors, paired, unpaired; `lat` p50, p75, p95, p99 and server
- * p50, p95, p99 (NaN when the edge had no server-side sketch).
+ * p50, p95, p99 in thousandths of a millisecond, integers (the response's round3 value × 1000:
+ * the JSON writer prints them without a division; NaN when the edge had no server-side sketch).
  */
 export interface EdgeRows {
   keys: RollupKeys;
@@ -81,6 +82,8 @@ interface NodeOut extends NodeFacts {
 }
 
 const out4 = [0, 0, 0, 0];
+/** round3(x) × 1000, an integer: round3(x) is this / 1000 (the division is left to whoever needs the number). */
+const thousandths = (x: number): number => Math.round(x * 1000);
 function summarize(s: SketchScratch): Summary {
   if (s.empty) return EMPTY;
   s.quantiles(QS, GAMMA, out4);
@@ -155,16 +158,16 @@ class RowBuilder {
     const l = this.lat;
     const at = 7 * i;
     e.lat.quantiles(QS, GAMMA, out4);
-    l[at] = round3(out4[0]);
-    l[at + 1] = round3(out4[1]);
-    l[at + 2] = round3(out4[2]);
-    l[at + 3] = round3(out4[3]);
+    l[at] = thousandths(out4[0]);
+    l[at + 1] = thousandths(out4[1]);
+    l[at + 2] = thousandths(out4[2]);
+    l[at + 3] = thousandths(out4[3]);
     if (e.srv.empty) l[at + 4] = l[at + 5] = l[at + 6] = NaN;
     else {
       e.srv.quantiles(QS, GAMMA, out4);
-      l[at + 4] = round3(out4[0]);
-      l[at + 5] = round3(out4[2]);
-      l[at + 6] = round3(out4[3]);
+      l[at + 4] = thousandths(out4[0]);
+      l[at + 5] = thousandths(out4[2]);
+      l[at + 6] = thousandths(out4[3]);
     }
   }
 
@@ -271,14 +274,14 @@ function rowEdge(rows: EdgeRows, i: number): GraphEdge {
   const x: GraphEdge = {
     id: rows.keys.edgeId[k], source: rows.keys.a[k], target: rows.keys.b[k], kind: rows.keys.c[k] as EdgeKind,
     calls: c[4 * i], errors: c[4 * i + 1],
-    p50Ms: l[7 * i], p75Ms: l[7 * i + 1], p95Ms: l[7 * i + 2], p99Ms: l[7 * i + 3],
+    p50Ms: l[7 * i] / 1000, p75Ms: l[7 * i + 1] / 1000, p95Ms: l[7 * i + 2] / 1000, p99Ms: l[7 * i + 3] / 1000,
     paired: c[4 * i + 2], unpaired: c[4 * i + 3],
     traceIds: idStrings(rows.ids, rows.idFrom[i], rows.idTo[i]),
   };
   if (!Number.isNaN(l[7 * i + 4])) {
-    x.serverP50Ms = l[7 * i + 4];
-    x.serverP95Ms = l[7 * i + 5];
-    x.serverP99Ms = l[7 * i + 6];
+    x.serverP50Ms = l[7 * i + 4] / 1000;
+    x.serverP95Ms = l[7 * i + 5] / 1000;
+    x.serverP99Ms = l[7 * i + 6] / 1000;
   }
   return x;
 }

@@ -179,6 +179,20 @@ export class JsonBytes {
   }
 
   /**
+   * k / 1000 for an integer k (a value rounded to thousandths, kept as its thousandths): dec3()
+   * without the division and its check.
+   */
+  milli(k: number): void {
+    if (k >= 0 && k < 0x7fffffff) {
+      const int = (k / 1000) | 0;
+      const f = k - int * 1000;
+      this.small(int);
+      this.dv.setUint32(this.p, FRAC3[f], true);
+      this.p += FRAC3_LEN[f];
+    } else this.num(k / 1000);
+  }
+
+  /**
    * A value rounded to millionths (round6; rates): num() with the common case first. Below 2^31
    * millionths the decimal is written from integers, as fixed(k, 6) would, without its float
    * remainders. (k ≥ 1: JSON.stringify writes values below 1e-6 with an exponent.)

@@ -45,6 +45,11 @@ describe('JsonBytes', () => {
         write();
         expect(text(w.bytes()), String(v)).toBe(JSON.stringify(v));
       }
+      // milli() takes a value's thousandths: it writes what JSON.stringify does for round3(v).
+      w.p = 0;
+      w.reserve(32);
+      w.milli(Math.round(v * 1000));
+      expect(text(w.bytes()), `milli ${v}`).toBe(JSON.stringify(round3(v)));
     }
   });
 
