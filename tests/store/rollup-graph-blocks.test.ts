@@ -379,6 +379,51 @@ describe('graph blocks through LiveDb and the graph API', () => {
     q.close();
   });
 
+  it('answer a window ending inside a 5-minute bucket from its block only while its later minutes are empty', () => {
+    const file = tempDb();
+    const db = new LiveDb(file);
+    db.claim('t', 0, 1e12);
+    const flush = (minute: number, ms: number, calls = 1) => {
+      const d = new RollupDelta();
+      const b = d.at(minute);
+      const e = b.edge('web', 'orders', 'sync');
+      for (let k = 0; k < calls; k++) b.call(e, `id-${minute}`, ms, false, ms / 2);
+      b.hit(b.node('orders', 'service'), ms, false);
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (minute + 1) * 60_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+    };
+    const B = T0_MINUTE + 20;
+    for (let m = B - 7; m < B + 3; m++) flush(m, 10 + m - B);
+    const reader = new RollupReader(file);
+    const store = openStore(file);
+    const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => (B + 3) * 60_000 });
+    const answer = (from: number, to: number) => {
+      const e = q.graph({ fromMs: from * 60_000, toMs: to * 60_000 }).edges[0];
+      return [e.calls, e.p50Ms, e.p99Ms, e.serverP99Ms];
+    };
+    // What merging the minutes' values gives.
+    const want = (values: number[]) => {
+      const lat = new LatencySketch(ROLLUP_ACCURACY);
+      const srv = new LatencySketch(ROLLUP_ACCURACY);
+      for (const v of values) {
+        lat.add(v);
+        srv.add(v / 2);
+      }
+      return [values.length, lat.summary().p50Ms, lat.summary().p99Ms, srv.summary().p99Ms];
+    };
+    const ms = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => 10 + from + i - B);
+    // Minutes B…B+2 so far: the window up to now takes the bucket's block, and answers as the minutes.
+    expect(reader.graphBlocks(B - 7, B + 3).cover).toEqual([{ res: 1, from: B - 7, to: B - 5 }, { res: 5, from: B - 5, to: B }, { res: 5, from: B, to: B + 5 }]);
+    expect(answer(B - 7, B + 3)).toEqual(want(ms(B - 7, B + 3)));
+    expect(answer(B, B + 3)).toEqual(want(ms(B, B + 3)));
+    // A later minute of the bucket (a clock ahead) holds data: the window stops at its own end.
+    flush(B + 4, 1000, 5);
+    expect(reader.graphBlocks(B - 7, B + 3).cover.at(-1)).toEqual({ res: 1, from: B, to: B + 3 });
+    expect(answer(B - 7, B + 3)).toEqual(want(ms(B - 7, B + 3)));
+    expect(answer(B, B + 5)).toEqual(want([...ms(B, B + 3), 1000, 1000, 1000, 1000, 1000]));
+    q.close();
+    db.close();
+  });
+
   it('keep the current 5-minute block the sum of its minutes, also when minutes were written before it', () => {
     const file = tempDb();
     const db = new LiveDb(file);

@@ -5,6 +5,9 @@ import { PRAGMAS } from '../sql/sqlite.ts';
 import { sqlitePathOf } from './live-db.ts';
 import { LIVE_SQL } from './sql.ts';
 import { GRAPH_TIERS } from './graph-block.ts';
+
+/** The tier whose block may stand for a window's last, partly elapsed bucket (see graphBlocks). */
+const LIVE_TIER = 5;
 import { coverWindow, type BlockSpan } from './graph-cover.ts';
 
 /** A bucket range of one tier: res minutes per bucket, buckets [from, to) in epoch minutes. */
@@ -149,8 +152,17 @@ export class RollupReader {
    * minute blocks elsewhere (graph-cover.ts). A day of 10,000 edges is a few dozen blobs.
    */
   graphBlocks(fromMinute: number, toMinute: number): GraphBlocks {
-    const sealed = new Set<number>();
     const list = this.stmt(LIVE_SQL.blocksIn).pluck(true);
+    // A window ending inside a 5-minute bucket (every "last N minutes" view, 4 times in 5) may
+    // take that bucket's block whole when none of its minutes after the window's end has a block:
+    // a block is the sum of its minutes' blocks, so the minutes it adds hold nothing. (Only the
+    // 5-minute tier: retention removes minutes together with it, never before it.)
+    const live = Math.floor((toMinute - 1) / LIVE_TIER) * LIVE_TIER;
+    if (live + LIVE_TIER > toMinute && live >= fromMinute) {
+      const later = list.get(1, toMinute, live + LIVE_TIER);
+      if (later === undefined && list.get(LIVE_TIER, live, live + 1) !== undefined) toMinute = live + LIVE_TIER;
+    }
+    const sealed = new Set<number>();
     for (const res of GRAPH_TIERS) {
       if (res === 1 || toMinute - fromMinute < res) continue;
       for (const bucket of list.iterate(res, fromMinute, toMinute - res + 1) as IterableIterator<number>) sealed.add(bucket * 8 + GRAPH_TIERS.indexOf(res));
