@@ -78,7 +78,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const writeLock = new SharedArrayBuffer(8);
   const checkpointIntervalMs = opts.checkpointIntervalMs ?? 250;
   const writer = await WriterClient.start(
-    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: 16_384 },
+    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: 16_384, feed: opts.live !== false },
     capacityBytes,
     () => metrics,
     opts.writerThreads ?? 2,
@@ -92,6 +92,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   );
   const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs, writeLock });
   ref.live = live;
+  if (live) writer.onFeed = (group) => live.feed(group);
   const server = createServer({ writer, metrics, maxBodyBytes });
   const host = opts.host ?? '127.0.0.1';
   let port: number;

@@ -4,7 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
+import type { FedGroup } from '../lib/live/feed.ts';
 import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
+
+export type ToLive = { type: 'feed'; group: FedGroup } | { type: 'close' };
 
 export type FromLive = ({ type: 'pass'; heapUsedBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
 
@@ -14,6 +17,10 @@ export interface LiveStatus {
   lastError?: string;
   last?: PassResult;
   spansAnalyzed: number;
+  /** Of those, spans the writers handed over instead of the analyzer reading them back. */
+  spansFed: number;
+  /** Fed spans not used (queue full, or no analyzer thread up): read from storage instead. */
+  feedDropped: number;
   /** The analyzer thread's V8 heap in use after its last pass. */
   heapUsedBytes: number;
   /** Analyzer threads started again after one ended without being asked to. */
@@ -21,9 +28,11 @@ export interface LiveStatus {
 }
 
 export class LiveThread {
-  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, heapUsedBytes: 0, restarts: 0 };
+  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, restarts: 0 };
   private worker!: Worker;
   private closing = false;
+  private up = false;
+  private threadFeedDropped = 0;
   private restartTimer: NodeJS.Timeout | undefined;
 
   private readonly opts: LiveAnalyzerOptions & { intervalMs?: number };
@@ -43,10 +52,16 @@ export class LiveThread {
   private spawn(): void {
     const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts }, BUSY_THREAD_LIMITS);
     this.worker = worker;
+    this.up = true;
+    this.threadFeedDropped = 0;
     worker.on('message', (msg: FromLive) => {
       if (msg.type === 'pass') {
         this.status.passes++;
         this.status.spansAnalyzed += msg.spans;
+        this.status.spansFed += msg.fed;
+        // The thread reports its running total; a restarted thread starts from 0.
+        this.status.feedDropped += Math.max(0, msg.feedDropped - this.threadFeedDropped);
+        this.threadFeedDropped = msg.feedDropped;
         this.status.last = msg;
         this.status.heapUsedBytes = msg.heapUsedBytes;
       } else if (msg.type === 'error') {
@@ -61,6 +76,7 @@ export class LiveThread {
       this.status.lastError = err.message;
     });
     worker.on('exit', () => {
+      this.up = false;
       if (this.closing) return;
       this.status.restarts++;
       clearTimeout(this.restartTimer);
@@ -89,9 +105,21 @@ export class LiveThread {
         resolve();
       });
     });
-    worker.postMessage({ type: 'close' });
+    worker.postMessage({ type: 'close' } satisfies ToLive);
     await closed;
     await worker.terminate();
+  }
+
+  /**
+   * Hands a commit's spans to the analyzer thread (transferred, not copied). Dropped while the
+   * thread is restarting: the analyzer reads those spans from storage.
+   */
+  feed(group: FedGroup): void {
+    if (this.closing || !this.up) {
+      this.status.feedDropped += group.n;
+      return;
+    }
+    this.worker.postMessage({ type: 'feed', group } satisfies ToLive, [group.buf]);
   }
 
   /** The current analyzer thread. */

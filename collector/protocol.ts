@@ -2,6 +2,7 @@
 // ArrayBuffers (zero copy) and are decoded in the writer: decoding costs the writer less than
 // deserializing a structured clone of the decoded spans would (measured: v8 deserialize of 512
 // decoded spans ≈ 4 µs/span, protobuf decode ≈ 3 µs/span), and it keeps the HTTP thread free.
+import type { FedGroup } from '../lib/live/feed.ts';
 import type { Signal } from './metrics.ts';
 
 export type Encoding = 'protobuf' | 'json';
@@ -16,6 +17,8 @@ export interface WriterOptions {
   checkpointInBackground?: boolean;
   /** SQLite page cache per writer connection, KiB. */
   cacheKiB?: number;
+  /** Hand each commit's spans to the live analyzer (lib/live/feed.ts). */
+  feed?: boolean;
 }
 
 export interface WriteRequest {
@@ -45,6 +48,8 @@ export type FromWriter =
   | { type: 'ready' }
   | { type: 'open-failed'; message: string }
   | { type: 'done'; outcomes: WriteOutcome[]; stats: GroupStats | null }
+  /** A commit's spans for the live analyzer; its buffer is transferred. */
+  | { type: 'feed'; group: FedGroup }
   | { type: 'closed' };
 
 export type ToWriter = WriteRequest | { type: 'close' };

@@ -8,6 +8,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { IngestBatch } from '../lib/model/index.ts';
 import { openStore, type SqliteStore } from '../lib/store/index.ts';
 import type { PreparedBatch } from '../lib/store/sqlite/writer.ts';
+import { packCommitted } from '../lib/live/feed.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
 import type { FromWriter, ToWriter, WriteOutcome, WriteRequest, WriterOptions } from './protocol.ts';
 import { decodeBody } from './decode.ts';
@@ -54,7 +55,17 @@ let flushScheduled = false;
 let earlyOutcomes: WriteOutcome[] = [];
 
 function writeOne(batch: PreparedBatch) {
-  return store.writePrepared([batch]);
+  const r = store.writePrepared([batch]);
+  feed([batch]);
+  return r;
+}
+
+/** Posts what the last commit inserted to the live analyzer (through the HTTP thread, zero copy). */
+function feed(batches: PreparedBatch[]): void {
+  if (!opts.feed) return;
+  const { after, upTo } = store.lastSpanRange;
+  const group = packCommitted(after, upTo, batches);
+  if (group) port!.postMessage({ type: 'feed', group } satisfies FromWriter, [group.buf]);
 }
 
 function storedOutcome(p: Pending): WriteOutcome {
@@ -119,7 +130,9 @@ function flushGroup(): void {
   const duplicates = { traces: 0, metrics: 0, logs: 0 };
   let items = 0;
   try {
-    const res = store.writePrepared(pending.map((p) => p.batch));
+    const batches = pending.map((p) => p.batch);
+    const res = store.writePrepared(batches);
+    feed(batches);
     duplicates.traces = res.spansDuplicate;
     for (const p of pending) {
       outcomes.push(storedOutcome(p));

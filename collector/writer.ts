@@ -2,6 +2,7 @@
 // writer threads, per-request acknowledgements, and restart of a crashed writer. Nothing here
 // waits on the database; a full queue is refused at once so the client can retry elsewhere
 // or later (503 + Retry-After), instead of a slow answer that the SDK would turn into loss.
+import type { FedGroup } from '../lib/live/feed.ts';
 import type { Worker } from 'node:worker_threads';
 import type { CollectorMetrics, Signal } from './metrics.ts';
 import type { Encoding, FromWriter, GroupStats, WriteOutcome, WriterOptions } from './protocol.ts';
@@ -37,6 +38,8 @@ export class WriterClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private queuedBytes = 0;
+  /** Receives each commit's spans when the writers were started with `feed` (the live analyzer). */
+  onFeed: ((group: FedGroup) => void) | undefined;
 
   private constructor(
     private readonly opts: WriterOptions,
@@ -76,6 +79,9 @@ export class WriterClient {
             break;
           case 'done':
             this.onDone(msg.outcomes, msg.stats);
+            break;
+          case 'feed':
+            this.onFeed?.(msg.group);
             break;
           case 'closed':
             slot.closedResolve?.();

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Span } from '../model/index.ts';
 import { LiveDb, type FeedSpan } from '../store/rollups/live-db.ts';
+import { FeedQueue, fedSpans, type FedGroup } from './feed.ts';
 import { WriteLock } from '../store/write-lock.ts';
 import { RollupDelta } from './delta.ts';
 import { foldChunk, OperationNames, promoteDue, type ChunkTrace } from './fold.ts';
@@ -41,6 +42,10 @@ export interface LiveAnalyzerOptions {
   writeLock?: SharedArrayBuffer;
   /** Wraps every write transaction (the collector returns a background thread to normal priority for it). */
   foreground?: <T>(f: () => T) => T;
+  /** Called before each chunk: the collector's thread takes the fed groups that arrived meanwhile. */
+  drain?: () => void;
+  /** Fed spans kept waiting at most (default 65,536, about 13 MB); more are read from storage. */
+  feedMaxSpans?: number;
 }
 
 export interface PassResult {
@@ -57,6 +62,10 @@ export interface PassResult {
   pending: number;
   /** Longest rollup flush of the pass(es), ms: how long the write lock was held (writers wait that long). */
   flushMs: number;
+  /** Of `spans`, those the writers handed over (lib/live/feed.ts) instead of read from storage. */
+  fed: number;
+  /** Fed spans refused so far because the feed queue was full (read from storage instead). */
+  feedDropped: number;
 }
 
 export const DEFAULT_GRACE_MS = 30_000;
@@ -87,6 +96,8 @@ export class LiveAnalyzer {
    * ~10% of the analyzer's CPU). Valid only while the cursor moves chunk by chunk.
    */
   private recent = new Map<number, Span[]>();
+  private readonly fedQueue: FeedQueue;
+  private readonly drain: (() => void) | undefined;
 
   constructor(opts: LiveAnalyzerOptions = {}) {
     this.owner = opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -98,6 +109,13 @@ export class LiveAnalyzer {
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
     this.lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
     this.foreground = opts.foreground;
+    this.fedQueue = new FeedQueue(opts.feedMaxSpans);
+    this.drain = opts.drain;
+  }
+
+  /** A committed write's spans, from the writers (used when the cursor reaches them). */
+  feed(group: FedGroup): void {
+    this.fedQueue.offer(group);
   }
 
   private write<T>(f: () => T): T {
@@ -119,10 +137,13 @@ export class LiveAnalyzer {
    */
   catchUp(nowMs: () => number, budgetMs = 900, maxChunks = Infinity): PassResult {
     const start = nowMs();
-    const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0 };
+    const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0, fed: 0, feedDropped: this.fedQueue.dropped };
+    this.drain?.();
     if (!this.lead(start)) {
+      // Standing by: the leader reads these from storage.
+      this.fedQueue.clear();
       this.loaded = false;
-      return total;
+      return { ...total, feedDropped: this.fedQueue.dropped };
     }
     const delta = new RollupDelta();
     const fromSeq = this.cursor;
@@ -130,8 +151,10 @@ export class LiveAnalyzer {
     let overflowCount = 0;
     let now = start;
     for (let chunks = 0; ; ) {
+      if (chunks > 0) this.drain?.();
       const hi = this.db.maxSeq();
-      const { spans: chunk, lastSeq } = this.db.chunk(this.cursor, hi, this.chunkSpans);
+      const { chunk, lastSeq, fed } = this.read(hi);
+      total.fed += fed;
       const { traces, lookups, maxTraceKey } = this.group(chunk);
       foldChunk(traces, delta, this.pendingSet, this.ops, { nowMs: now, graceMs: this.graceMs });
       const { promoted, overflow } = promoteDue(this.pendingSet, delta, now);
@@ -179,7 +202,25 @@ export class LiveAnalyzer {
       this.lastPruneMs = now;
       this.prune(now);
     }
-    return { ...total, leader: true, cursorSeq: this.cursor, pending: this.pendingSet.size };
+    return { ...total, leader: true, cursorSeq: this.cursor, pending: this.pendingSet.size, feedDropped: this.fedQueue.dropped };
+  }
+
+  /**
+   * The next chunk after the cursor: fed groups when one starts at the cursor, else storage up to
+   * where the next fed group starts. Rows read from storage stop at `chunkSpans`; fewer means
+   * every seq up to the bound was seen (a seq a duplicate used up has no row).
+   */
+  private read(hi: number): { chunk: FeedSpan[]; lastSeq: number; fed: number } {
+    const groups = this.fedQueue.take(this.cursor, this.chunkSpans);
+    if (groups.length > 0) {
+      const dict = this.db.dictionary;
+      const chunk = groups.length === 1 ? fedSpans(groups[0], dict) : groups.flatMap((g) => fedSpans(g, dict));
+      return { chunk, lastSeq: groups[groups.length - 1].upTo, fed: chunk.length };
+    }
+    const next = this.fedQueue.nextStart(this.cursor);
+    const bound = next === undefined ? hi : Math.min(hi, next);
+    const r = this.db.chunk(this.cursor, bound, this.chunkSpans);
+    return { chunk: r.spans, lastSeq: r.rows < this.chunkSpans ? Math.max(r.lastSeq, bound) : r.lastSeq, fed: 0 };
   }
 
   /** Whether this analyzer holds the lease (claiming it when due); loads the stored state when needed. */

@@ -90,5 +90,8 @@ describe('collector + live analyzer thread', () => {
     expect(await metric('faultline_live_leader')).toBe(1);
     expect(await metric('faultline_live_spans_behind')).toBe(0);
     expect(await metric('faultline_live_errors_total')).toBe(0);
+    // The writers handed both commits to the analyzer: nothing was read back from storage.
+    expect(await metric('faultline_live_spans_fed_total')).toBe(3);
+    expect(await metric('faultline_live_feed_dropped_spans_total')).toBe(0);
   });
 });

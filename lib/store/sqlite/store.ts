@@ -122,6 +122,14 @@ export class SqliteStore implements Store {
     return this.writer.writePrepared(batches);
   }
 
+  /**
+   * The seq range (after, upTo] of the spans the last writePrepared committed; each batch's
+   * `seqs` then gives every span's seq (0 for a duplicate).
+   */
+  get lastSpanRange(): { after: number; upTo: number } {
+    return this.writer.lastSpanRange;
+  }
+
   getTrace(traceId: string): Span[] {
     const key = this.traces.lookup(traceId);
     if (key === undefined) return [];

@@ -134,6 +134,10 @@ export interface PreparedBatch {
   /** Per span: end offset of its payload in `payload`. */
   payloadEnds: Uint32Array;
   payload: Buffer;
+  /** Per span, once committed: its seq, 0 when it was a duplicate (the live analyzer's feed). */
+  seqs?: Float64Array;
+  /** Per span, once committed: its trace key. */
+  traceKeys?: Float64Array;
   metrics: MetricPoint[];
   logs: LogRecord[];
 }
@@ -154,6 +158,8 @@ export class BatchWriter {
   private readonly spanSequence: Database.Statement;
   private readonly args: unknown[] = new Array(ROWS * SPAN_INSERT_COLUMNS);
   private readonly args1: unknown[] = new Array(SPAN_INSERT_COLUMNS);
+  /** The spans' seq range of the last committed transaction: (after, upTo]. */
+  lastSpanRange = { after: 0, upTo: 0 };
 
   constructor(
     db: Database.Database,
@@ -199,11 +205,17 @@ export class BatchWriter {
   writePrepared(batches: PreparedBatch[]): WriteResult {
     const result: WriteResult = { spansInserted: 0, spansDuplicate: 0, metricPointsInserted: 0, logRecordsInserted: 0 };
     if (batches.every((b) => b.count === 0 && b.metrics.length === 0 && b.logs.length === 0)) return result;
-    return this.transaction(() => {
-      if (batches.some((b) => b.count > 0)) this.traces.checkGeneration(Number(this.generation.get()));
+    let after = 0;
+    let upTo = 0;
+    const r = this.transaction(() => {
+      const spans = batches.some((b) => b.count > 0);
+      if (spans) {
+        this.traces.checkGeneration(Number(this.generation.get()));
+        after = upTo = this.sequence();
+      }
       const blocks = new Blocks();
       for (const b of batches) {
-        if (b.count > 0) this.insertSpans(b, result, blocks);
+        if (b.count > 0) upTo = this.insertSpans(b, upTo, result, blocks);
         for (const p of b.metrics) this.writePoint(p);
         result.metricPointsInserted += b.metrics.length;
         for (const l of b.logs) this.writeLog(l);
@@ -212,6 +224,8 @@ export class BatchWriter {
       blocks.write(this.upsertMinute, this.insertBlock);
       return result;
     });
+    this.lastSpanRange = { after, upTo };
+    return r;
   }
 
   private transaction<T>(f: () => T): T {
@@ -277,11 +291,13 @@ export class BatchWriter {
   }
 
   /** Inserts the batch's spans, ROWS to a statement (the rest one at a time). */
-  private insertSpans(b: PreparedBatch, result: WriteResult, blocks: Blocks): void {
+  private insertSpans(b: PreparedBatch, sequence: number, result: WriteResult, blocks: Blocks): number {
     const n = b.count;
+    b.seqs = new Float64Array(n);
+    b.traceKeys = new Float64Array(n);
     // The last seq handed out before each statement: the rows a statement inserts are the
     // rows past it.
-    let before = this.sequence();
+    let before = sequence;
     for (let i = 0; i < n; ) {
       const rows = n - i >= ROWS ? ROWS : 1;
       const args = rows === ROWS ? this.args : this.args1;
@@ -290,6 +306,7 @@ export class BatchWriter {
       before = this.settleRows(b, i, rows, args, info, before, result, blocks);
       i += rows;
     }
+    return before;
   }
 
   /** AUTOINCREMENT's high-water mark of spans.seq (0 before the first span). */
@@ -299,7 +316,7 @@ export class BatchWriter {
 
   private bindSpan(b: PreparedBatch, i: number, args: unknown[], j: number): void {
     const o = j * SPAN_INSERT_COLUMNS;
-    args[o] = this.traces.keyFor(b.traceIds[i]);
+    args[o] = b.traceKeys![i] = this.traces.keyFor(b.traceIds[i]);
     args[o + 1] = b.spanIds.subarray(16 * i, 16 * i + 8);
     args[o + 2] = b.kinds[i];
     args[o + 3] = b.hasParent[i] === 1 ? b.spanIds.subarray(16 * i + 8, 16 * i + 16) : null;
@@ -325,6 +342,7 @@ export class BatchWriter {
     result.spansDuplicate += rows - inserted;
     const file = (j: number, seq: number) => {
       const i = first + j;
+      b.seqs![i] = seq;
       blocks.add(seq, b.ids[4 * i], b.startNs[i], b.durationNs[i], b.statuses[i] === ERROR);
     };
     if (inserted === rows) {
