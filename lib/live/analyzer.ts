@@ -44,7 +44,7 @@ export interface LiveAnalyzerOptions {
   foreground?: <T>(f: () => T) => T;
   /** Called before each chunk: the collector's thread takes the fed groups that arrived meanwhile. */
   drain?: () => void;
-  /** Fed spans kept waiting at most (default 65,536, about 13 MB); more are read from storage. */
+  /** Fed spans kept waiting at most (default 32,768, about 5 MB); more are read from storage. */
   feedMaxSpans?: number;
 }
 
@@ -115,7 +115,7 @@ export class LiveAnalyzer {
 
   /** A committed write's spans, from the writers (used when the cursor reaches them). */
   feed(group: FedGroup): void {
-    this.fedQueue.offer(group);
+    this.fedQueue.offer(group, this.cursor);
   }
 
   private write<T>(f: () => T): T {

@@ -71,6 +71,10 @@ describe('live feed: packing a commit', () => {
     expect(q.take(8, 100)).toEqual([]);
     expect(q.nextStart(8)).toBe(12);
     expect(q.take(12, 100).map((x) => x.after)).toEqual([12]);
+    // Far past the reader's cursor: refused at once rather than held until the reader gets there.
+    q.offer(g(100, 2), 15);
+    expect(q.size).toBe(0);
+    expect(q.dropped).toBe(6);
   });
 });
 
