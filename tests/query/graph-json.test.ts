@@ -31,7 +31,7 @@ describe('JsonBytes', () => {
       0.001, 0.1, 0.5, 1.5, 0.000001, 0.0000001, 1e-7, 1e21, 1e22, 123456789.123, 99999999999.999, 1e11 + 0.5,
       NaN, Infinity, -Infinity, 0.1 + 0.2, 1 / 3, Number.MIN_VALUE, Number.MAX_VALUE, -0.001, -123.456,
     ];
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 12_000; i++) {
       const x = Math.exp(r() * 40 - 20) * (r() < 0.1 ? -1 : 1);
       values.push(x, round3(x), round6(x), Math.round(x), round3(r() * 1000), round6(r()), round6(r() * 3000), round6(r() * 1e-3), Math.round(r() * 2e9) / 1e6);
     }
@@ -74,6 +74,7 @@ describe('graph body as bytes', () => {
     const db = new LiveDb(file);
     db.claim('t', T0 * 60_000, 1e12);
     const r = rng(5);
+    const written = new Set<string>();
     const services = ['web', 'orders', 'stöck', 'pay "quoted"', 'mail\\box', '123', 'line\nbreak'];
     for (let m = 0; m < 40; m++) {
       const d = new RollupDelta();
@@ -85,7 +86,9 @@ describe('graph body as bytes', () => {
         const e = b.edge(s, t, r() < 0.8 ? 'sync' : 'async');
         for (let i = 0; i < 1 + Math.floor(r() * 5); i++) {
           const ms = r() < 0.05 ? 0 : Math.exp(r() * 12 - 4);
-          b.call(e, ODD_IDS[(m + k + i) % 9] ?? `t-${m}-${k}-${i}`, ms, r() < 0.1, r() < 0.6 ? ms * 0.7 : undefined);
+          const id = ODD_IDS[(m + k + i) % 9] ?? `t-${m}-${k}-${i}`;
+          written.add(id);
+          b.call(e, id, ms, r() < 0.1, r() < 0.6 ? ms * 0.7 : undefined);
           if (r() < 0.7) e.paired++;
           else e.unpaired++;
         }
@@ -126,6 +129,7 @@ describe('graph body as bytes', () => {
     const q = new Query({ store, rollups: new RollupReader(file), graphCacheMs: 0, now: () => nowMs });
     let kinds = new Set<string>();
     let withServer = 0;
+    const seenIds = new Set<string>();
     for (const [from, to] of [[0, 40], [3, 4], [5, 17], [29, 31], [-10, 100]]) {
       const w = { fromMs: (T0 + from) * 60_000 + 1234, toMs: (T0 + to) * 60_000 };
       const want = JSON.stringify(q.graph(w));
@@ -137,7 +141,11 @@ describe('graph body as bytes', () => {
       const g = q.graph(w);
       kinds = new Set([...kinds, ...g.nodes.map((n) => n.kind)]);
       withServer += g.edges.filter((e) => e.serverP50Ms !== undefined).length;
+      // Example ids come back as they were written (the rows hold them as JSON text).
+      for (const e of g.edges) for (const id of e.traceIds) if (!/^[pqdk]-\d+$/.test(id)) expect(written.has(id), id).toBe(true);
+      for (const e of g.edges) for (const id of e.traceIds) seenIds.add(id);
     }
+    expect(ODD_IDS.filter((id) => seenIds.has(id))).toEqual(ODD_IDS);
     // The windows did exercise every shape the writer knows.
     expect([...kinds].sort()).toEqual(['database', 'external', 'queue', 'service']);
     expect(withServer).toBeGreaterThan(0);
