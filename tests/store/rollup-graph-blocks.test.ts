@@ -319,7 +319,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
       });
       expect(ok).toBe(true);
     }
-    const sealedTiers = new Set((db.db.prepare('SELECT DISTINCT res FROM graph_blocks').pluck().all() as number[]));
+    const sealedTiers = new Set((db.db.prepare('SELECT DISTINCT res FROM graph_blocks WHERE res > 0').pluck().all() as number[]));
     expect([...sealedTiers].sort((a, b) => a - b)).toEqual([...GRAPH_TIERS]);
     db.close();
 
@@ -379,90 +379,74 @@ describe('graph blocks through LiveDb and the graph API', () => {
     q.close();
   });
 
-  it('answer a window ending inside a 5-minute bucket from its block only while its later minutes are empty', () => {
+  it('answer the newest minutes from a prefix block of their 5-minute bucket, through late writes and sealing', () => {
     const file = tempDb();
     const db = new LiveDb(file);
     db.claim('t', 0, 1e12);
-    const flush = (minute: number, ms: number, calls = 1) => {
+    const values = new Map<number, number[]>();
+    const flush = (minute: number, ms: number[], nowMinute = minute) => {
       const d = new RollupDelta();
       const b = d.at(minute);
       const e = b.edge('web', 'orders', 'sync');
-      for (let k = 0; k < calls; k++) b.call(e, `id-${minute}`, ms, false, ms / 2);
-      b.hit(b.node('orders', 'service'), ms, false);
-      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (minute + 1) * 60_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+      for (const v of ms) b.call(e, `id-${minute}`, v, false, v / 2);
+      b.hit(b.node('orders', 'service'), ms[0], false);
+      values.set(minute, [...(values.get(minute) ?? []), ...ms]);
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (nowMinute + 1) * 60_000 - 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
     };
     const B = T0_MINUTE + 20;
-    for (let m = B - 7; m < B + 3; m++) flush(m, 10 + m - B);
     const reader = new RollupReader(file);
     const store = openStore(file);
-    const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => (B + 3) * 60_000 });
-    const answer = (from: number, to: number) => {
+    const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => (B + 5) * 60_000 });
+    const prefixes = () => db.db.prepare('SELECT res, bucket FROM graph_blocks WHERE res < 0 ORDER BY bucket, res').raw().all();
+    // Each window against merging the minutes' own values.
+    const check = (from: number, to: number) => {
       const e = q.graph({ fromMs: from * 60_000, toMs: to * 60_000 }).edges[0];
-      return [e.calls, e.p50Ms, e.p99Ms, e.serverP99Ms];
-    };
-    // What merging the minutes' values gives.
-    const want = (values: number[]) => {
       const lat = new LatencySketch(ROLLUP_ACCURACY);
       const srv = new LatencySketch(ROLLUP_ACCURACY);
-      for (const v of values) {
-        lat.add(v);
-        srv.add(v / 2);
+      let calls = 0;
+      for (let m = from; m < to; m++) {
+        for (const v of values.get(m) ?? []) {
+          lat.add(v);
+          srv.add(v / 2);
+          calls++;
+        }
       }
-      return [values.length, lat.summary().p50Ms, lat.summary().p99Ms, srv.summary().p99Ms];
+      expect([e.calls, e.p50Ms, e.p99Ms, e.serverP99Ms], `[${from - B}, ${to - B})`).toEqual([calls, lat.summary().p50Ms, lat.summary().p99Ms, srv.summary().p99Ms]);
     };
-    const ms = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => 10 + from + i - B);
-    // Minutes B…B+2 so far: the window up to now takes the bucket's block, and answers as the minutes.
-    expect(reader.graphBlocks(B - 7, B + 3).cover).toEqual([{ res: 1, from: B - 7, to: B - 5 }, { res: 5, from: B - 5, to: B }, { res: 5, from: B, to: B + 5 }]);
-    expect(answer(B - 7, B + 3)).toEqual(want(ms(B - 7, B + 3)));
-    expect(answer(B, B + 3)).toEqual(want(ms(B, B + 3)));
-    // A later minute of the bucket (a clock ahead) holds data: the window stops at its own end.
-    flush(B + 4, 1000, 5);
-    expect(reader.graphBlocks(B - 7, B + 3).cover.at(-1)).toEqual({ res: 1, from: B, to: B + 3 });
-    expect(answer(B - 7, B + 3)).toEqual(want(ms(B - 7, B + 3)));
-    expect(answer(B, B + 5)).toEqual(want([...ms(B, B + 3), 1000, 1000, 1000, 1000, 1000]));
-    q.close();
-    db.close();
-  });
-
-  it('keep the current 5-minute block the sum of its minutes, also when minutes were written before it', () => {
-    const file = tempDb();
-    const db = new LiveDb(file);
-    db.claim('t', 0, 1e12);
-    const r = rng(23);
-    const flush = (minute: number, calls: number) => {
-      const d = new RollupDelta();
-      const b = d.at(minute);
-      for (let k = 0; k < calls; k++) {
-        const e = b.edge(`s${Math.floor(r() * 4)}`, `t${Math.floor(r() * 4)}`, 'sync');
-        b.call(e, `id-${minute}-${k}`, Math.exp(r() * 8), r() < 0.1, r() < 0.5 ? 3 : undefined);
-        b.hit(b.node(`t${k % 4}`, 'service'), 2 + k, false);
-      }
-      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (minute + 1) * 60_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
-    };
-    const body = (res: number, bucket: number) => (db.db.prepare('SELECT body FROM graph_blocks WHERE res = ? AND bucket = ?').pluck().get(res, bucket) as Buffer | undefined) ?? null;
-    const minutes = (bucket: number) => mergeBlocks([0, 1, 2, 3, 4].map((m) => body(1, bucket + m)), ROLLUP_ACCURACY).body;
-    // What a block holds, but the example trace ids: a late write adds its ids after those of the
-    // minutes after it (as for any sealed block), so they may differ in order or choice.
+    for (let m = B - 7; m < B + 2; m++) flush(m, [10 + m - B, 3]);
+    // Writing minute B + 1: nothing to join yet (a prefix is two minutes or more).
+    expect(prefixes()).toEqual([[-4, B - 5]]);
+    flush(B + 2, [40]);
+    // The bucket before is sealed by now (2 minutes over and quiet): its prefix went with it.
+    expect(prefixes()).toEqual([[-2, B]]);
+    expect(reader.graphBlocks(B - 7, B + 3).cover).toEqual([
+      { res: 1, from: B - 7, to: B - 5 },
+      { res: 5, from: B - 5, to: B },
+      { res: -2, from: B, to: B + 2 },
+      { res: 1, from: B + 2, to: B + 3 },
+    ]);
+    for (const [from, to] of [[B - 7, B + 3], [B, B + 3], [B + 1, B + 3], [B - 1, B + 2], [B, B + 1], [B - 5, B - 1]]) check(from, to);
+    // A late write into a minute a prefix holds reaches the prefix too.
+    flush(B + 1, [500, 600], B + 3);
+    flush(B + 3, [7]);
+    // The longer prefix replaces the shorter one, and holds the late write.
+    expect(prefixes()).toEqual([[-3, B]]);
+    const body = (res: number, bucket: number) => db.db.prepare('SELECT body FROM graph_blocks WHERE res = ? AND bucket = ?').pluck().get(res, bucket) as Buffer;
+    const minutes = mergeBlocks([body(1, B), body(1, B + 1), body(1, B + 2)], ROLLUP_ACCURACY).body;
     const content = (b: Uint8Array) => {
       const out: unknown[] = [];
       const m = new BlockMerge([b], ROLLUP_ACCURACY);
-      m.edges((e) => out.push([e.key, e.calls, e.errors, e.paired, e.unpaired, e.peer, e.lat.toJson(ROLLUP_ACCURACY), e.srv.toJson(ROLLUP_ACCURACY)]));
-      m.nodes((n) => out.push([n.key, n.kind, n.calls, n.errors, n.lat.toJson(ROLLUP_ACCURACY)]));
-      m.operations((k) => out.push(k));
-      expect(m.damaged + m.damagedCells).toBe(0);
+      m.edges((e) => out.push([e.key, e.calls, e.errors, e.lat.toJson(ROLLUP_ACCURACY), e.srv.toJson(ROLLUP_ACCURACY)]));
+      m.nodes((n) => out.push([n.key, n.calls, n.lat.toJson(ROLLUP_ACCURACY)]));
       return out;
     };
-    const B = T0_MINUTE + 10;
-    flush(B, 5);
-    flush(B + 1, 3);
-    expect(Buffer.from(body(5, B)!).equals(Buffer.from(minutes(B)))).toBe(true);
-    // A database written before 5-minute blocks were kept live: minutes without their block.
-    db.db.prepare('DELETE FROM graph_blocks WHERE res = 5').run();
-    flush(B + 3, 4);
-    expect(Buffer.from(body(5, B)!).equals(Buffer.from(minutes(B)))).toBe(true);
-    flush(B + 1, 2); // late, into a minute already there
-    expect(content(body(5, B)!)).toEqual(content(minutes(B)));
-    expect(content(body(5, B)!).length).toBeGreaterThan(6);
+    expect(content(body(-3, B))).toEqual(content(minutes));
+    for (const [from, to] of [[B - 7, B + 4], [B, B + 4], [B - 3, B + 5], [B + 2, B + 4]]) check(from, to);
+    // Sealing the 5-minute blocks drops their prefixes; the answers stay.
+    db.sealBlocks({ nowMs: (B + 20) * 60_000, force: true });
+    expect(prefixes()).toEqual([]);
+    for (const [from, to] of [[B - 7, B + 4], [B, B + 5]]) check(from, to);
+    q.close();
     db.close();
   });
 
@@ -475,8 +459,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
     d.at(T0_MINUTE + 3).call(e, 'x', 12, false, 10);
     db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + 4) * 60_000, leaseMs: 1e12, delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 });
     const tiers = () => db.db.prepare('SELECT res FROM graph_blocks ORDER BY res').pluck().all();
-    // The minute, and its 5-minute block (kept whole from the first write); nothing coarser is over yet.
-    expect(tiers()).toEqual([1, 5]);
+    expect(tiers()).toEqual([1]); // the minute only: nothing is over yet
     expect(db.prune(1, T0_MINUTE + 2 * 1440)).toBeGreaterThan(0);
     expect(tiers()).toEqual([60, 360, 1440]);
     const reader = new RollupReader(file);

@@ -3,7 +3,17 @@
 // the next, so the cover is exact: every minute of the window is counted once.
 import { GRAPH_TIERS } from './graph-block.ts';
 
-/** res minutes per bucket; buckets [from, to) in epoch minutes (a single bucket above the minute tier). */
+/**
+ * Prefix blocks: the finished minutes of a 5-minute bucket still being written as one block, so a
+ * window's newest minutes are that block and the minute being written rather than up to five
+ * minute blocks. Stored as res -k for the bucket's first k minutes (k = PREFIX_MIN…4); a writer
+ * builds one when it first writes minute bucket + k (one merge per minute, not per pass), adds
+ * late deltas to it like to any block, and drops them when the 5-minute block is sealed.
+ */
+export const PREFIX_TIER = 5;
+export const PREFIX_MIN = 2;
+
+/** res minutes per bucket; buckets [from, to) in epoch minutes (a single bucket above the minute tier; res -k: a prefix block). */
 export interface BlockSpan {
   res: number;
   from: number;

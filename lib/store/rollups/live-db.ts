@@ -14,6 +14,7 @@ import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
 import { LIVE_SQL } from './sql.ts';
 import { BlockWriter, GRAPH_TIERS, nodeKindCode, SketchScratch } from './graph-block.ts';
 import { mergeBlocks } from './graph-merge.ts';
+import { PREFIX_MIN, PREFIX_TIER } from './graph-cover.ts';
 
 export interface FeedSpan {
   seq: number;
@@ -57,13 +58,7 @@ const SEAL_LAG_MINUTES = 2;
 const SEAL_QUIET_MS = 60_000;
 /** How often flush looks for blocks to seal. */
 const SEAL_EVERY_MS = 15_000;
-/**
- * Tiers above the minute whose blocks are kept whole from their first write instead of sealed:
- * every flush adds its delta to the current 5-minute block too. A window's newest minutes are
- * then one block instead of up to five minute blocks (the ragged end every "last N minutes" view
- * has), for one more block merge per flush.
- */
-const LIVE_TIER_MAX = 5;
+
 const KEY_EDGE = 1;
 const KEY_NODE = 2;
 const KEY_OPERATION = 3;
@@ -411,31 +406,62 @@ export class LiveDb {
       }
       for (const [bucket, adds] of groups) {
         const cur = this.st.blockGet.get(res, bucket) as { body: Buffer } | undefined;
-        if (!cur && res > LIVE_TIER_MAX) continue;
-        let body: Uint8Array;
-        if (!cur && res > 1) {
-          // A live tier's first write in this bucket: built from its minutes, which hold this
-          // delta already (the minute tier is written first) and any written before it.
-          const children = (this.st.blockBodiesIn.all(1, bucket, bucket + res) as { body: Buffer }[]).map((r) => r.body);
-          if (children.length === 1) body = children[0];
-          else {
-            const m = mergeBlocks(children, ROLLUP_ACCURACY);
-            body = m.body;
-            stats.damaged += m.damaged;
-          }
-        } else if (!cur && adds.length === 1) body = adds[0];
-        else {
-          const m = mergeBlocks(cur ? [cur.body, ...adds] : adds, ROLLUP_ACCURACY);
-          body = m.body;
-          stats.damaged += m.damaged;
-        }
-        this.st.blockPut.run(res, bucket, body);
-        stats.blocksWritten++;
-        stats.bytesWritten += body.length;
+        if (!cur && res > 1) continue;
+        this.putMerged(res, bucket, cur?.body, adds, stats);
       }
     }
+    this.writePrefixes(bodies, stats);
     for (const [minute] of bodies) this.touched.set(minute, nowMs);
     if (this.touched.size > 10_000) for (const [m, t] of this.touched) if (nowMs - t >= SEAL_QUIET_MS) this.touched.delete(m);
+  }
+
+  /** Block (res, bucket) = cur + adds (adds alone without cur), written. */
+  private putMerged(res: number, bucket: number, cur: Uint8Array | undefined, adds: Uint8Array[], stats: BlockWriteStats): void {
+    let body: Uint8Array;
+    if (!cur && adds.length === 1) body = adds[0];
+    else {
+      const m = mergeBlocks(cur ? [cur, ...adds] : adds, ROLLUP_ACCURACY);
+      body = m.body;
+      stats.damaged += m.damaged;
+    }
+    this.st.blockPut.run(res, bucket, body);
+    stats.blocksWritten++;
+    stats.bytesWritten += body.length;
+  }
+
+  /**
+   * Prefix blocks of the 5-minute buckets this flush wrote (minute blocks already written): the
+   * delta of a minute a prefix holds is added to it, like any block holding that minute, and a
+   * bucket still being written whose newest minute written is bucket + k (k ≥ 2) gets its prefix
+   * of k minutes if it has none as long, from the shorter one and the minutes after it (one merge
+   * per bucket and minute); shorter prefixes of the bucket are then deleted.
+   */
+  private writePrefixes(bodies: [number, Uint8Array][], stats: BlockWriteStats): void {
+    const buckets = new Map<number, [number, Uint8Array][]>();
+    for (const e of bodies) {
+      const b = Math.floor(e[0] / PREFIX_TIER) * PREFIX_TIER;
+      const g = buckets.get(b);
+      if (g) g.push(e);
+      else buckets.set(b, [e]);
+    }
+    for (const [b, written] of buckets) {
+      let longest = 0;
+      for (let k = PREFIX_MIN; k < PREFIX_TIER; k++) {
+        const cur = this.st.blockGet.get(-k, b) as { body: Buffer } | undefined;
+        if (!cur) continue;
+        longest = k;
+        const adds = written.filter(([m]) => m < b + k).map(([, body]) => body);
+        if (adds.length > 0) this.putMerged(-k, b, cur.body, adds, stats);
+      }
+      const k = written[written.length - 1][0] - b;
+      // A sealed bucket needs none; a prefix as long or longer is there already.
+      if (k < PREFIX_MIN || k <= longest || this.st.blockGet.get(PREFIX_TIER, b)) continue;
+      const from = longest > 0 ? [(this.st.blockGet.get(-longest, b) as { body: Buffer }).body] : [];
+      const minutes = (this.st.blockBodiesIn.all(1, b + longest, b + k) as { body: Buffer }[]).map((r) => r.body);
+      if (from.length + minutes.length === 0) continue;
+      this.putMerged(-k, b, undefined, [...from, ...minutes], stats);
+      this.st.prefixesShorter.run(-k, b);
+    }
   }
 
   private quiet(from: number, to: number, nowMs: number): boolean {
@@ -463,6 +489,8 @@ export class LiveDb {
           if (!this.st.blockGet.get(res, pb)) {
             const children = (this.st.blockBodiesIn.all(child, pb, pb + res) as { body: Buffer }[]).map((r) => r.body);
             this.st.blockPut.run(res, pb, mergeBlocks(children, ROLLUP_ACCURACY).body);
+            // The bucket's prefix blocks are of no more use.
+            if (res === PREFIX_TIER) this.st.prefixesShorter.run(-PREFIX_TIER, pb);
             sealed++;
           }
           this.db.exec('COMMIT');
@@ -522,6 +550,8 @@ export class LiveDb {
       }
       n += st.run(t, beforeBucket - t, limit).changes;
     }
+    // Prefix blocks (res -2…-4) go with the minutes: once their bucket lies wholly before the limit.
+    if (res === 1) n += this.st.prefixesBefore.run(beforeBucket - PREFIX_TIER, limit).changes;
     for (const table of ROLLUP_TABLES) {
       let st = this.pruneStatements.get(table);
       if (!st) {

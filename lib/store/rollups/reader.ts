@@ -5,10 +5,7 @@ import { PRAGMAS } from '../sql/sqlite.ts';
 import { sqlitePathOf } from './live-db.ts';
 import { LIVE_SQL } from './sql.ts';
 import { GRAPH_TIERS } from './graph-block.ts';
-
-/** The tier whose block may stand for a window's last, partly elapsed bucket (see graphBlocks). */
-const LIVE_TIER = 5;
-import { coverWindow, type BlockSpan } from './graph-cover.ts';
+import { coverWindow, PREFIX_MIN, PREFIX_TIER, type BlockSpan } from './graph-cover.ts';
 
 /** A bucket range of one tier: res minutes per bucket, buckets [from, to) in epoch minutes. */
 export interface BucketRange {
@@ -153,24 +150,29 @@ export class RollupReader {
    */
   graphBlocks(fromMinute: number, toMinute: number): GraphBlocks {
     const list = this.stmt(LIVE_SQL.blocksIn).pluck(true);
-    // A window ending inside a 5-minute bucket (every "last N minutes" view, 4 times in 5) may
-    // take that bucket's block whole when none of its minutes after the window's end has a block:
-    // a block is the sum of its minutes' blocks, so the minutes it adds hold nothing. (Only the
-    // 5-minute tier: retention removes minutes together with it, never before it.)
-    const live = Math.floor((toMinute - 1) / LIVE_TIER) * LIVE_TIER;
-    if (live + LIVE_TIER > toMinute && live >= fromMinute) {
-      const later = list.get(1, toMinute, live + LIVE_TIER);
-      if (later === undefined && list.get(LIVE_TIER, live, live + 1) !== undefined) toMinute = live + LIVE_TIER;
-    }
     const sealed = new Set<number>();
     for (const res of GRAPH_TIERS) {
       if (res === 1 || toMinute - fromMinute < res) continue;
       for (const bucket of list.iterate(res, fromMinute, toMinute - res + 1) as IterableIterator<number>) sealed.add(bucket * 8 + GRAPH_TIERS.indexOf(res));
     }
-    const cover = coverWindow(fromMinute, toMinute, (res, bucket) => sealed.has(bucket * 8 + GRAPH_TIERS.indexOf(res as (typeof GRAPH_TIERS)[number])));
+    const isSealed = (res: number, bucket: number) => sealed.has(bucket * 8 + GRAPH_TIERS.indexOf(res as (typeof GRAPH_TIERS)[number]));
+    // The window's last 5-minute bucket, when it has no block of its own (still being written, or
+    // the window ends inside it): its longest prefix block that fits, then minutes.
+    const last = Math.floor((toMinute - 1) / PREFIX_TIER) * PREFIX_TIER;
+    let prefix = 0;
+    if (last >= fromMinute && !(toMinute === last + PREFIX_TIER && isSealed(PREFIX_TIER, last))) {
+      for (let k = Math.min(toMinute - last, PREFIX_TIER - 1); k >= PREFIX_MIN && prefix === 0; k--) if (list.get(-k, last, last + 1) !== undefined) prefix = k;
+    }
+    let cover: BlockSpan[];
+    if (prefix === 0) cover = coverWindow(fromMinute, toMinute, isSealed);
+    else {
+      cover = coverWindow(fromMinute, last, isSealed);
+      cover.push({ res: -prefix, from: last, to: last + prefix });
+      if (last + prefix < toMinute) cover.push({ res: 1, from: last + prefix, to: toMinute });
+    }
     const read = this.stmt(LIVE_SQL.blockBodiesIn).pluck(true);
     const bodies: Uint8Array[] = [];
-    for (const c of cover) for (const body of read.iterate(c.res, c.from, c.to) as IterableIterator<Buffer>) bodies.push(body);
+    for (const c of cover) for (const body of read.iterate(c.res, c.from, c.res < 0 ? c.from + 1 : c.to) as IterableIterator<Buffer>) bodies.push(body);
     return { bodies, cover };
   }
 
