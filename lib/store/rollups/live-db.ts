@@ -58,7 +58,6 @@ const SEAL_LAG_MINUTES = 2;
 const SEAL_QUIET_MS = 60_000;
 /** How often flush looks for blocks to seal. */
 const SEAL_EVERY_MS = 15_000;
-
 const KEY_EDGE = 1;
 const KEY_NODE = 2;
 const KEY_OPERATION = 3;
@@ -384,9 +383,9 @@ export class LiveDb {
   }
 
   /**
-   * Adds the delta to the minute blocks, to the current block of every live tier (built from its
-   * minutes on its first write) and to every sealed coarser block holding those minutes (unsealed
-   * ones are built from their children when sealed), in the flush transaction.
+   * Adds the delta to the minute blocks and to every sealed coarser block and prefix block holding
+   * those minutes (unsealed ones are built from their children when sealed), and builds the
+   * prefix blocks a new minute calls for (writePrefixes), in the flush transaction.
    */
   private writeBlocks(delta: RollupDelta, nowMs: number, stats: BlockWriteStats): void {
     const bodies: [number, Uint8Array][] = [];
