@@ -12,7 +12,7 @@ import { RollupDelta, ROLLUP_ACCURACY, type BucketDelta } from '../../lib/live/d
 import { Query } from '../../lib/query/query.ts';
 import { openStore } from '../../lib/store/index.ts';
 import { BlockWriter, ByteReader, GRAPH_TIERS, SketchScratch } from '../../lib/store/rollups/graph-block.ts';
-import { coverWindow } from '../../lib/store/rollups/graph-cover.ts';
+import { coverWindow, prefixOf, prefixRes } from '../../lib/store/rollups/graph-cover.ts';
 import { BlockMerge, mergeBlocks } from '../../lib/store/rollups/graph-merge.ts';
 import { LiveDb } from '../../lib/store/rollups/live-db.ts';
 import { RollupReader } from '../../lib/store/rollups/reader.ts';
@@ -415,14 +415,14 @@ describe('graph blocks through LiveDb and the graph API', () => {
     };
     for (let m = B - 7; m < B + 2; m++) flush(m, [10 + m - B, 3]);
     // Writing minute B + 1: nothing to join yet (a prefix is two minutes or more).
-    expect(prefixes()).toEqual([[-4, B - 5]]);
+    expect(prefixes()).toEqual([[prefixRes(5, 4), B - 5]]);
     flush(B + 2, [40]);
     // The bucket before is sealed by now (2 minutes over and quiet): its prefix went with it.
-    expect(prefixes()).toEqual([[-2, B]]);
+    expect(prefixes()).toEqual([[prefixRes(5, 2), B]]);
     expect(reader.graphBlocks(B - 7, B + 3).cover).toEqual([
       { res: 1, from: B - 7, to: B - 5 },
       { res: 5, from: B - 5, to: B },
-      { res: -2, from: B, to: B + 2 },
+      { res: prefixRes(5, 2), from: B, to: B + 2 },
       { res: 1, from: B + 2, to: B + 3 },
     ]);
     for (const [from, to] of [[B - 7, B + 3], [B, B + 3], [B + 1, B + 3], [B - 1, B + 2], [B, B + 1], [B - 5, B - 1]]) check(from, to);
@@ -430,7 +430,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
     flush(B + 1, [500, 600], B + 3);
     flush(B + 3, [7]);
     // The longer prefix replaces the shorter one, and holds the late write.
-    expect(prefixes()).toEqual([[-3, B]]);
+    expect(prefixes()).toEqual([[prefixRes(5, 3), B]]);
     const body = (res: number, bucket: number) => db.db.prepare('SELECT body FROM graph_blocks WHERE res = ? AND bucket = ?').pluck().get(res, bucket) as Buffer;
     const minutes = mergeBlocks([body(1, B), body(1, B + 1), body(1, B + 2)], ROLLUP_ACCURACY).body;
     const content = (b: Uint8Array) => {
@@ -440,12 +440,61 @@ describe('graph blocks through LiveDb and the graph API', () => {
       m.nodes((n) => out.push([n.key, n.calls, n.lat.toJson(ROLLUP_ACCURACY)]));
       return out;
     };
-    expect(content(body(-3, B))).toEqual(content(minutes));
+    expect(content(body(prefixRes(5, 3), B))).toEqual(content(minutes));
     for (const [from, to] of [[B - 7, B + 4], [B, B + 4], [B - 3, B + 5], [B + 2, B + 4]]) check(from, to);
     // Sealing the 5-minute blocks drops their prefixes; the answers stay.
     db.sealBlocks({ nowMs: (B + 20) * 60_000, force: true });
     expect(prefixes()).toEqual([]);
     for (const [from, to] of [[B - 7, B + 4], [B, B + 5]]) check(from, to);
+    q.close();
+    db.close();
+  });
+
+  it('answer windows up to now from prefixes of every tier, all along a day of writes, late ones included', () => {
+    const file = tempDb();
+    const db = new LiveDb(file);
+    db.claim('t', 0, 1e12);
+    const r = rng(41);
+    const values = new Map<number, number[]>();
+    const reader = new RollupReader(file);
+    const store = openStore(file);
+    let now = T0_MINUTE;
+    const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => now * 60_000 + 30_000 });
+    const write = (minute: number, nowMinute: number) => {
+      const d = new RollupDelta();
+      const b = d.at(minute);
+      const e = b.edge('web', 'orders', 'sync');
+      const ms = Array.from({ length: 1 + Math.floor(r() * 3) }, () => Math.exp(r() * 8 - 2));
+      for (const v of ms) b.call(e, `id-${minute}`, v, false, v / 2);
+      values.set(minute, [...(values.get(minute) ?? []), ...ms]);
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: nowMinute * 60_000 + 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+    };
+    const prefixTiers = new Set<number>();
+    for (now = T0_MINUTE; now < T0_MINUTE + 900; now++) {
+      write(now, now);
+      // Now and then a late one, up to two hours back (into prefixes and sealed blocks alike).
+      if (r() < 0.2) write(now - 1 - Math.floor(r() * Math.min(120, now - T0_MINUTE)), now);
+      if ((now - T0_MINUTE) % 7 !== 3) continue;
+      for (const minutes of [2, 7, 20, 60, 150, 400, 900]) {
+        const from = now + 1 - minutes;
+        for (const c of reader.graphBlocks(from, now + 1).cover) if (c.res < 0) prefixTiers.add(prefixOf(c.res)!.tier);
+        const e = q.graph({ fromMs: from * 60_000, toMs: (now + 1) * 60_000 }).edges[0];
+        const lat = new LatencySketch(ROLLUP_ACCURACY);
+        const srv = new LatencySketch(ROLLUP_ACCURACY);
+        let calls = 0;
+        for (let m = from; m <= now; m++) {
+          for (const v of values.get(m) ?? []) {
+            lat.add(v);
+            srv.add(v / 2);
+            calls++;
+          }
+        }
+        const s = lat.summary();
+        expect([e.calls, e.p50Ms, e.p75Ms, e.p99Ms, e.serverP95Ms], `${minutes} min up to ${now - T0_MINUTE}`).toEqual([calls, s.p50Ms, s.p75Ms, s.p99Ms, srv.summary().p95Ms]);
+      }
+    }
+    // Prefixes of 5-minute buckets, quarters of an hour, hours of 6 and 6 hours of a day all answered.
+    expect([...prefixTiers].sort((a, b) => a - b)).toEqual([5, 15, 60, 360, 1440]);
     q.close();
     db.close();
   });

@@ -4,16 +4,31 @@
 import { GRAPH_TIERS } from './graph-block.ts';
 
 /**
- * Prefix blocks: the finished minutes of a 5-minute bucket still being written as one block, so a
- * window's newest minutes are that block and the minute being written rather than up to five
- * minute blocks. Stored as res -k for the bucket's first k minutes (k = PREFIX_MIN…4); a writer
- * builds one when it first writes minute bucket + k (one merge per minute, not per pass), adds
- * late deltas to it like to any block, and drops them when the 5-minute block is sealed.
+ * Prefix blocks: the first k children of a bucket not sealed yet, as one block (k ≥ 2, fewer than
+ * all): a 5-minute bucket's first k minutes, an hour's first k quarters, a day's first k 6-hour
+ * blocks. A window's newest part is then one prefix per tier instead of up to all but one of the
+ * bucket's children. A writer builds the 5-minute ones when it first writes minute bucket + k, the
+ * others when it seals a child; it adds late deltas to them like to any block, keeps the longest
+ * per bucket, and drops them when the bucket is sealed. Stored as graph blocks of res
+ * prefixRes(tier, k) (negative).
  */
-export const PREFIX_TIER = 5;
 export const PREFIX_MIN = 2;
 
-/** res minutes per bucket; buckets [from, to) in epoch minutes (a single bucket above the minute tier; res -k: a prefix block). */
+export const prefixRes = (tier: number, k: number): number => -(tier * 100 + k);
+
+/** The tier and child count of a prefix block's res, or undefined for any other res. */
+export function prefixOf(res: number): { tier: number; k: number } | undefined {
+  if (res >= 0) return undefined;
+  return { tier: Math.floor(-res / 100), k: -res % 100 };
+}
+
+/** The tier below `tier` (its children's width; 0 for the minute tier). */
+export function childTier(tier: number, tiers: readonly number[] = GRAPH_TIERS): number {
+  const i = tiers.indexOf(tier);
+  return i > 0 ? tiers[i - 1] : 0;
+}
+
+/** res minutes per bucket; buckets [from, to) in epoch minutes (a single bucket above the minute tier; res < 0: a prefix block). */
 export interface BlockSpan {
   res: number;
   from: number;
@@ -22,28 +37,47 @@ export interface BlockSpan {
 
 /**
  * The blocks covering [fromMinute, toMinute), oldest first. `sealed(res, bucket)` says whether a
- * block above the minute tier exists; minute blocks are returned as ranges (read with one query).
+ * block above the minute tier exists; `prefix(res, bucket, most)` the children of the longest
+ * prefix block of that bucket holding at most `most` children (0: none). Minute blocks are
+ * returned as ranges (read with one query).
  */
-export function coverWindow(fromMinute: number, toMinute: number, sealed: (res: number, bucket: number) => boolean, tiers: readonly number[] = GRAPH_TIERS): BlockSpan[] {
+export function coverWindow(
+  fromMinute: number,
+  toMinute: number,
+  sealed: (res: number, bucket: number) => boolean,
+  tiers: readonly number[] = GRAPH_TIERS,
+  prefix: (res: number, bucket: number, most: number) => number = () => 0,
+): BlockSpan[] {
   const out: BlockSpan[] = [];
   const minutes = (a: number, b: number) => {
     const last = out[out.length - 1];
     if (last && last.res === 1 && last.to === a) last.to = b;
     else out.push({ res: 1, from: a, to: b });
   };
+  // [x, end) inside the tier-k bucket starting at x: the bucket's block when whole and sealed,
+  // else its longest prefix that fits and the rest from finer tiers.
+  const bucket = (x: number, end: number, k: number): void => {
+    const w = tiers[k];
+    if (end === x + w && sealed(w, x)) {
+      out.push({ res: w, from: x, to: x + w });
+      return;
+    }
+    const c = tiers[k - 1];
+    const j = prefix(w, x, Math.min(Math.floor((end - x) / c), w / c - 1));
+    if (j >= PREFIX_MIN) {
+      out.push({ res: prefixRes(w, j), from: x, to: x + j * c });
+      return go(x + j * c, end, k - 1);
+    }
+    go(x, end, k - 1);
+  };
   const go = (a: number, b: number, k: number): void => {
     if (a >= b) return;
     if (k <= 0) return minutes(a, b);
     const w = tiers[k];
     const s = Math.ceil(a / w) * w;
-    const e = Math.floor(b / w) * w;
-    if (e <= s) return go(a, b, k - 1);
+    if (s >= b) return go(a, b, k - 1);
     go(a, s, k - 1);
-    for (let x = s; x < e; x += w) {
-      if (sealed(w, x)) out.push({ res: w, from: x, to: x + w });
-      else go(x, x + w, k - 1);
-    }
-    go(e, b, k - 1);
+    for (let x = s; x < b; x += w) bucket(x, Math.min(b, x + w), k);
   };
   go(fromMinute, toMinute, tiers.length - 1);
   return out;

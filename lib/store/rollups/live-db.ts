@@ -14,7 +14,7 @@ import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
 import { LIVE_SQL } from './sql.ts';
 import { BlockWriter, GRAPH_TIERS, nodeKindCode, SketchScratch } from './graph-block.ts';
 import { mergeBlocks } from './graph-merge.ts';
-import { PREFIX_MIN, PREFIX_TIER } from './graph-cover.ts';
+import { childTier, PREFIX_MIN, prefixRes } from './graph-cover.ts';
 
 export interface FeedSpan {
   seq: number;
@@ -58,6 +58,8 @@ const SEAL_LAG_MINUTES = 2;
 const SEAL_QUIET_MS = 60_000;
 /** How often flush looks for blocks to seal. */
 const SEAL_EVERY_MS = 15_000;
+/** The tier whose prefixes are built as its minutes are written (the others' when a child is sealed). */
+const MINUTE_PREFIX_TIER = 5;
 const KEY_EDGE = 1;
 const KEY_NODE = 2;
 const KEY_OPERATION = 3;
@@ -429,38 +431,69 @@ export class LiveDb {
   }
 
   /**
-   * Prefix blocks of the 5-minute buckets this flush wrote (minute blocks already written): the
-   * delta of a minute a prefix holds is added to it, like any block holding that minute, and a
-   * bucket still being written whose newest minute written is bucket + k (k ≥ 2) gets its prefix
-   * of k minutes if it has none as long, from the shorter one and the minutes after it (one merge
-   * per bucket and minute); shorter prefixes of the bucket are then deleted.
+   * Prefix blocks (graph-cover.ts) after a flush wrote its minutes: the delta of a minute a prefix
+   * holds is added to it, like to any block holding that minute; and a 5-minute bucket not sealed
+   * whose newest minute written is bucket + k (k ≥ 2) gets its prefix of k minutes unless it has
+   * one as long: from its longest prefix and the minutes after it (one merge per bucket and
+   * minute, not per pass).
    */
   private writePrefixes(bodies: [number, Uint8Array][], stats: BlockWriteStats): void {
-    const buckets = new Map<number, [number, Uint8Array][]>();
-    for (const e of bodies) {
-      const b = Math.floor(e[0] / PREFIX_TIER) * PREFIX_TIER;
-      const g = buckets.get(b);
-      if (g) g.push(e);
-      else buckets.set(b, [e]);
-    }
-    for (const [b, written] of buckets) {
-      let longest = 0;
-      for (let k = PREFIX_MIN; k < PREFIX_TIER; k++) {
-        const cur = this.st.blockGet.get(-k, b) as { body: Buffer } | undefined;
-        if (!cur) continue;
-        longest = k;
-        const adds = written.filter(([m]) => m < b + k).map(([, body]) => body);
-        if (adds.length > 0) this.putMerged(-k, b, cur.body, adds, stats);
+    for (const tier of GRAPH_TIERS) {
+      if (tier === 1) continue;
+      const child = childTier(tier);
+      const buckets = new Map<number, [number, Uint8Array][]>();
+      for (const e of bodies) {
+        const b = Math.floor(e[0] / tier) * tier;
+        const g = buckets.get(b);
+        if (g) g.push(e);
+        else buckets.set(b, [e]);
       }
-      const k = written[written.length - 1][0] - b;
-      // A sealed bucket needs none; a prefix as long or longer is there already.
-      if (k < PREFIX_MIN || k <= longest || this.st.blockGet.get(PREFIX_TIER, b)) continue;
-      const from = longest > 0 ? [(this.st.blockGet.get(-longest, b) as { body: Buffer }).body] : [];
-      const minutes = (this.st.blockBodiesIn.all(1, b + longest, b + k) as { body: Buffer }[]).map((r) => r.body);
-      if (from.length + minutes.length === 0) continue;
-      this.putMerged(-k, b, undefined, [...from, ...minutes], stats);
-      this.st.prefixesShorter.run(-k, b);
+      for (const [b, written] of buckets) {
+        for (let k = PREFIX_MIN; k < tier / child; k++) {
+          const cur = this.st.blockGet.get(prefixRes(tier, k), b) as { body: Buffer } | undefined;
+          if (!cur) continue;
+          const adds = written.filter(([m]) => m < b + k * child).map(([, body]) => body);
+          if (adds.length > 0) this.putMerged(prefixRes(tier, k), b, cur.body, adds, stats);
+        }
+        if (tier === MINUTE_PREFIX_TIER) this.extendPrefix(tier, b, written[written.length - 1][0] - b, stats);
+      }
     }
+  }
+
+  /**
+   * Gives bucket b of `tier` (not sealed) its prefix of k children unless it has one as long: its
+   * longest prefix merged with the children after it, then the shorter ones deleted. For tiers
+   * above 5 minutes k is found here: the children from the start that are sealed or hold no
+   * minutes (one whose minutes are not sealed yet would be missing).
+   */
+  private extendPrefix(tier: number, b: number, k: number | undefined, stats: BlockWriteStats): void {
+    if (this.st.blockGet.get(tier, b)) return;
+    const child = childTier(tier);
+    const n = tier / child;
+    if (k === undefined) {
+      k = 0;
+      while (k < n - 1) {
+        const x = b + k * child;
+        if (!this.st.blockGet.get(child, x) && this.st.blocksIn.get(1, x, x + child) !== undefined) break;
+        k++;
+      }
+    }
+    if (k < PREFIX_MIN || k >= n) return;
+    let longest = 0;
+    let from: Buffer | undefined;
+    for (let j = n - 1; j >= PREFIX_MIN && longest === 0; j--) {
+      const cur = this.st.blockGet.get(prefixRes(tier, j), b) as { body: Buffer } | undefined;
+      if (cur) {
+        longest = j;
+        from = cur.body;
+      }
+    }
+    if (longest >= k) return;
+    const parts: Uint8Array[] = from ? [from] : [];
+    for (const r of this.st.blockBodiesIn.all(child, b + longest * child, b + k * child) as { body: Buffer }[]) parts.push(r.body);
+    if (parts.length === 0) return;
+    this.putMerged(prefixRes(tier, k), b, undefined, parts, stats);
+    this.st.prefixesDelete.run(prefixRes(tier, k - 1), prefixRes(tier, 1), b);
   }
 
   private quiet(from: number, to: number, nowMs: number): boolean {
@@ -488,8 +521,14 @@ export class LiveDb {
           if (!this.st.blockGet.get(res, pb)) {
             const children = (this.st.blockBodiesIn.all(child, pb, pb + res) as { body: Buffer }[]).map((r) => r.body);
             this.st.blockPut.run(res, pb, mergeBlocks(children, ROLLUP_ACCURACY).body);
-            // The bucket's prefix blocks are of no more use.
-            if (res === PREFIX_TIER) this.st.prefixesShorter.run(-PREFIX_TIER, pb);
+            // The bucket's prefix blocks are of no more use; its parent's may grow by it (unless
+            // the parent is due to be sealed too, or retention is sealing everything before it).
+            this.st.prefixesDelete.run(prefixRes(res, 99), prefixRes(res, 1), pb);
+            const parent = GRAPH_TIERS[k + 1];
+            if (parent !== undefined && !o.force) {
+              const pp = Math.floor(pb / parent) * parent;
+              if (pp + parent > limit) this.extendPrefix(parent, pp, undefined, this.lastBlockStats);
+            }
             sealed++;
           }
           this.db.exec('COMMIT');
@@ -549,8 +588,8 @@ export class LiveDb {
       }
       n += st.run(t, beforeBucket - t, limit).changes;
     }
-    // Prefix blocks (res -2…-4) go with the minutes: once their bucket lies wholly before the limit.
-    if (res === 1) n += this.st.prefixesBefore.run(beforeBucket - PREFIX_TIER, limit).changes;
+    // Prefix blocks go with their tier: once their bucket lies wholly before the limit.
+    for (const t of blockTiers) if (t > 1) n += this.st.prefixesBefore.run(prefixRes(t, 99), prefixRes(t, 1), beforeBucket - t, limit).changes;
     for (const table of ROLLUP_TABLES) {
       let st = this.pruneStatements.get(table);
       if (!st) {

@@ -5,7 +5,7 @@ import { PRAGMAS } from '../sql/sqlite.ts';
 import { sqlitePathOf } from './live-db.ts';
 import { LIVE_SQL } from './sql.ts';
 import { GRAPH_TIERS } from './graph-block.ts';
-import { coverWindow, PREFIX_MIN, PREFIX_TIER, type BlockSpan } from './graph-cover.ts';
+import { coverWindow, prefixOf, type BlockSpan } from './graph-cover.ts';
 
 /** A bucket range of one tier: res minutes per bucket, buckets [from, to) in epoch minutes. */
 export interface BucketRange {
@@ -156,20 +156,22 @@ export class RollupReader {
       for (const bucket of list.iterate(res, fromMinute, toMinute - res + 1) as IterableIterator<number>) sealed.add(bucket * 8 + GRAPH_TIERS.indexOf(res));
     }
     const isSealed = (res: number, bucket: number) => sealed.has(bucket * 8 + GRAPH_TIERS.indexOf(res as (typeof GRAPH_TIERS)[number]));
-    // The window's last 5-minute bucket, when it has no block of its own (still being written, or
-    // the window ends inside it): its longest prefix block that fits, then minutes.
-    const last = Math.floor((toMinute - 1) / PREFIX_TIER) * PREFIX_TIER;
-    let prefix = 0;
-    if (last >= fromMinute && !(toMinute === last + PREFIX_TIER && isSealed(PREFIX_TIER, last))) {
-      for (let k = Math.min(toMinute - last, PREFIX_TIER - 1); k >= PREFIX_MIN && prefix === 0; k--) if (list.get(-k, last, last + 1) !== undefined) prefix = k;
+    // Prefix blocks of buckets starting inside the window (few: buckets not sealed yet).
+    const prefixes = new Map<string, number[]>();
+    for (const [res, bucket] of this.stmt(LIVE_SQL.prefixesIn).raw(true).iterate(fromMinute, toMinute) as IterableIterator<[number, number]>) {
+      const p = prefixOf(res);
+      if (!p) continue;
+      const key = `${p.tier}:${bucket}`;
+      const ks = prefixes.get(key);
+      if (ks) ks.push(p.k);
+      else prefixes.set(key, [p.k]);
     }
-    let cover: BlockSpan[];
-    if (prefix === 0) cover = coverWindow(fromMinute, toMinute, isSealed);
-    else {
-      cover = coverWindow(fromMinute, last, isSealed);
-      cover.push({ res: -prefix, from: last, to: last + prefix });
-      if (last + prefix < toMinute) cover.push({ res: 1, from: last + prefix, to: toMinute });
-    }
+    const prefix = (res: number, bucket: number, most: number): number => {
+      let best = 0;
+      for (const k of prefixes.get(`${res}:${bucket}`) ?? []) if (k <= most && k > best) best = k;
+      return best;
+    };
+    const cover = coverWindow(fromMinute, toMinute, isSealed, GRAPH_TIERS, prefixes.size > 0 ? prefix : undefined);
     const read = this.stmt(LIVE_SQL.blockBodiesIn).pluck(true);
     const bodies: Uint8Array[] = [];
     for (const c of cover) for (const body of read.iterate(c.res, c.from, c.res < 0 ? c.from + 1 : c.to) as IterableIterator<Buffer>) bodies.push(body);

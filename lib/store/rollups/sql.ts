@@ -72,9 +72,12 @@ export const LIVE_SQL = {
   blockPut: `INSERT INTO graph_blocks (res, bucket, version, body) VALUES (?, ?, 1, ?)
     ON CONFLICT (res, bucket) DO UPDATE SET version = graph_blocks.version + 1, body = excluded.body`,
   blocksIn: `SELECT bucket FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ?`,
-  /** Prefix blocks (res -k: the first k minutes of a 5-minute bucket) of a bucket with res above the given one (-5: all). */
-  prefixesShorter: `DELETE FROM graph_blocks WHERE res < 0 AND res > ? AND bucket = ?`,
-  prefixesBefore: `DELETE FROM graph_blocks WHERE rowid IN (SELECT rowid FROM graph_blocks WHERE res < 0 AND bucket <= ? LIMIT ?)`,
+  /** Prefix blocks (graph-cover.ts: res < 0) of buckets starting in [?, ?). */
+  prefixesIn: `SELECT res, bucket FROM graph_blocks WHERE res < 0 AND bucket >= ? AND bucket < ?`,
+  /** Prefix blocks of one bucket with res in [?, ?] (one tier's codes, or the shorter ones). */
+  prefixesDelete: `DELETE FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket = ?`,
+  /** Prefix blocks with res in [?, ?] of buckets starting at or before ? (retention). */
+  prefixesBefore: `DELETE FROM graph_blocks WHERE rowid IN (SELECT rowid FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket <= ? LIMIT ?)`,
   blockBodiesIn: `SELECT body FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
   /** Coarse buckets of width @res with a child block (tier @child) but no block of their own yet: to seal. */
   // (Bound numbers are REALs, so `bucket / @res` would not truncate; `%` works on integers.)
