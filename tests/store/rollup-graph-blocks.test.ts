@@ -12,7 +12,7 @@ import { RollupDelta, ROLLUP_ACCURACY, type BucketDelta } from '../../lib/live/d
 import { Query } from '../../lib/query/query.ts';
 import { openStore } from '../../lib/store/index.ts';
 import { BlockWriter, ByteReader, GRAPH_TIERS, SketchScratch } from '../../lib/store/rollups/graph-block.ts';
-import { coverWindow, prefixOf, prefixRes } from '../../lib/store/rollups/graph-cover.ts';
+import { coverWindow, prefixOf, prefixRes, suffixOf } from '../../lib/store/rollups/graph-cover.ts';
 import { BlockMerge, mergeBlocks } from '../../lib/store/rollups/graph-merge.ts';
 import { LiveDb } from '../../lib/store/rollups/live-db.ts';
 import { RollupReader } from '../../lib/store/rollups/reader.ts';
@@ -231,7 +231,11 @@ describe('coverWindow', () => {
       }
       const from = T0_MINUTE - 2000 + Math.floor(r() * 3000);
       const to = from + 1 + Math.floor(r() * (r() < 0.5 ? 90 : 2000));
-      const cover = coverWindow(from, to, (res, b) => sealed.has(`${res}:${b}`));
+      // Half the rounds with prefix and suffix blocks here and there (graph-cover.ts).
+      const parts = round % 2 === 1;
+      const prefix = (res: number, b: number, most: number) => (parts && !sealed.has(`${res}:${b}`) ? Math.floor(r() * (most + 1)) : 0);
+      const suffix = (res: number, b: number) => parts && sealed.has(`${res}:${b}`) && r() < 0.7;
+      const cover = coverWindow(from, to, (res, b) => sealed.has(`${res}:${b}`), GRAPH_TIERS, prefix, suffix);
       const hit = new Map<number, number>();
       let prevEnd = from;
       for (const c of cover) {
@@ -240,6 +244,18 @@ describe('coverWindow', () => {
         if (c.res > 1) {
           expect(sealed.has(`${c.res}:${c.from}`)).toBe(true);
           expect(c.to - c.from).toBe(c.res);
+        }
+        const p = prefixOf(c.res);
+        const sfx = suffixOf(c.res);
+        if (p) {
+          // The bucket's first k children, starting at its start.
+          const child = GRAPH_TIERS[GRAPH_TIERS.indexOf(p.tier as (typeof GRAPH_TIERS)[number]) - 1];
+          expect([c.from % p.tier, c.to - c.from]).toEqual([0, p.k * child]);
+        }
+        if (sfx) {
+          // Child j to the bucket's end.
+          const child = GRAPH_TIERS[GRAPH_TIERS.indexOf(sfx.tier as (typeof GRAPH_TIERS)[number]) - 1];
+          expect([c.to % sfx.tier, c.from % sfx.tier]).toEqual([0, sfx.j * child]);
         }
         for (let m = c.from; m < c.to; m++) hit.set(m, (hit.get(m) ?? 0) + 1);
       }
@@ -397,7 +413,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
     const reader = new RollupReader(file);
     const store = openStore(file);
     const q = new Query({ store, rollups: reader, graphCacheMs: 0, now: () => (B + 5) * 60_000 });
-    const prefixes = () => db.db.prepare('SELECT res, bucket FROM graph_blocks WHERE res < 0 ORDER BY bucket, res').raw().all();
+    const prefixes = () => db.db.prepare('SELECT res, bucket FROM graph_blocks WHERE res < 0 AND -res % 100 < 50 ORDER BY bucket, res').raw().all();
     // Each window against merging the minutes' own values.
     const check = (from: number, to: number) => {
       const e = q.graph({ fromMs: from * 60_000, toMs: to * 60_000 }).edges[0];
@@ -470,6 +486,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
       expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: nowMinute * 60_000 + 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
     };
     const prefixTiers = new Set<number>();
+    const suffixTiers = new Set<number>();
     for (now = T0_MINUTE; now < T0_MINUTE + 900; now++) {
       write(now, now);
       // Now and then a late one, up to two hours back (into prefixes and sealed blocks alike).
@@ -477,7 +494,10 @@ describe('graph blocks through LiveDb and the graph API', () => {
       if ((now - T0_MINUTE) % 7 !== 3) continue;
       for (const minutes of [2, 7, 20, 60, 150, 400, 900]) {
         const from = now + 1 - minutes;
-        for (const c of reader.graphBlocks(from, now + 1).cover) if (c.res < 0) prefixTiers.add(prefixOf(c.res)!.tier);
+        for (const c of reader.graphBlocks(from, now + 1).cover) {
+          if (prefixOf(c.res)) prefixTiers.add(prefixOf(c.res)!.tier);
+          if (suffixOf(c.res)) suffixTiers.add(suffixOf(c.res)!.tier);
+        }
         const e = q.graph({ fromMs: from * 60_000, toMs: (now + 1) * 60_000 }).edges[0];
         const lat = new LatencySketch(ROLLUP_ACCURACY);
         const srv = new LatencySketch(ROLLUP_ACCURACY);
@@ -493,8 +513,10 @@ describe('graph blocks through LiveDb and the graph API', () => {
         expect([e.calls, e.p50Ms, e.p75Ms, e.p99Ms, e.serverP95Ms], `${minutes} min up to ${now - T0_MINUTE}`).toEqual([calls, s.p50Ms, s.p75Ms, s.p99Ms, srv.summary().p95Ms]);
       }
     }
-    // Prefixes of 5-minute buckets, quarters of an hour, hours of 6 and 6 hours of a day all answered.
+    // Prefixes and suffixes of 5-minute buckets, quarters of an hour, hours of 6 and 6 hours of a
+    // day all answered.
     expect([...prefixTiers].sort((a, b) => a - b)).toEqual([5, 15, 60, 360, 1440]);
+    expect([...suffixTiers].sort((a, b) => a - b)).toEqual([5, 15, 60, 360]);
     q.close();
     db.close();
   });

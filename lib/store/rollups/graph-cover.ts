@@ -14,12 +14,29 @@ import { GRAPH_TIERS } from './graph-block.ts';
  */
 export const PREFIX_MIN = 2;
 
+/**
+ * Suffix blocks: a sealed bucket's children from child j to its end as one block (two children or
+ * more, not all: 1 ≤ j ≤ children - 2), built when the bucket is sealed and given late deltas
+ * like any block. A window's oldest part is then one suffix per tier instead of up to all but one
+ * of a bucket's children. Stored as graph blocks of res suffixRes(tier, j).
+ */
 export const prefixRes = (tier: number, k: number): number => -(tier * 100 + k);
+export const suffixRes = (tier: number, j: number): number => -(tier * 100 + 50 + j);
+/** The res range [lo, hi] of a tier's prefix blocks, of its suffix blocks, of both. */
+export const prefixCodes = (tier: number): [number, number] => [prefixRes(tier, 49), prefixRes(tier, 1)];
+export const suffixCodes = (tier: number): [number, number] => [suffixRes(tier, 49), suffixRes(tier, 1)];
+export const tierCodes = (tier: number): [number, number] => [suffixRes(tier, 49), prefixRes(tier, 1)];
 
 /** The tier and child count of a prefix block's res, or undefined for any other res. */
 export function prefixOf(res: number): { tier: number; k: number } | undefined {
-  if (res >= 0) return undefined;
+  if (res >= 0 || -res % 100 >= 50) return undefined;
   return { tier: Math.floor(-res / 100), k: -res % 100 };
+}
+
+/** The tier and first child of a suffix block's res, or undefined for any other res. */
+export function suffixOf(res: number): { tier: number; j: number } | undefined {
+  if (res >= 0 || -res % 100 <= 50) return undefined;
+  return { tier: Math.floor(-res / 100), j: (-res % 100) - 50 };
 }
 
 /** The tier below `tier` (its children's width; 0 for the minute tier). */
@@ -38,8 +55,9 @@ export interface BlockSpan {
 /**
  * The blocks covering [fromMinute, toMinute), oldest first. `sealed(res, bucket)` says whether a
  * block above the minute tier exists; `prefix(res, bucket, most)` the children of the longest
- * prefix block of that bucket holding at most `most` children (0: none). Minute blocks are
- * returned as ranges (read with one query).
+ * prefix block of that bucket holding at most `most` children (0: none); `suffix(res, bucket, j)`
+ * whether that bucket has a suffix block from child j. Minute blocks are returned as ranges
+ * (read with one query).
  */
 export function coverWindow(
   fromMinute: number,
@@ -47,6 +65,7 @@ export function coverWindow(
   sealed: (res: number, bucket: number) => boolean,
   tiers: readonly number[] = GRAPH_TIERS,
   prefix: (res: number, bucket: number, most: number) => number = () => 0,
+  suffix: (res: number, bucket: number, j: number) => boolean = () => false,
 ): BlockSpan[] {
   const out: BlockSpan[] = [];
   const minutes = (a: number, b: number) => {
@@ -70,13 +89,28 @@ export function coverWindow(
     }
     go(x, end, k - 1);
   };
+  // [a, s): the end of the tier-k bucket that ends at s: its suffix from the first child boundary
+  // at or after a, finer blocks before that.
+  const tail = (a: number, s: number, k: number): void => {
+    const w = tiers[k];
+    const c = tiers[k - 1];
+    const x = s - w;
+    const at = Math.ceil(a / c) * c;
+    const j = (at - x) / c;
+    if (j >= 1 && j <= w / c - 2 && suffix(w, x, j)) {
+      go(a, at, k - 1);
+      out.push({ res: suffixRes(w, j), from: at, to: s });
+      return;
+    }
+    go(a, s, k - 1);
+  };
   const go = (a: number, b: number, k: number): void => {
     if (a >= b) return;
     if (k <= 0) return minutes(a, b);
     const w = tiers[k];
     const s = Math.ceil(a / w) * w;
     if (s >= b) return go(a, b, k - 1);
-    go(a, s, k - 1);
+    if (a < s) tail(a, s, k);
     for (let x = s; x < b; x += w) bucket(x, Math.min(b, x + w), k);
   };
   go(fromMinute, toMinute, tiers.length - 1);

@@ -14,7 +14,7 @@ import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
 import { LIVE_SQL } from './sql.ts';
 import { BlockWriter, GRAPH_TIERS, nodeKindCode, SketchScratch } from './graph-block.ts';
 import { mergeBlocks } from './graph-merge.ts';
-import { childTier, PREFIX_MIN, prefixRes } from './graph-cover.ts';
+import { childTier, PREFIX_MIN, prefixCodes, prefixOf, prefixRes, suffixOf, suffixRes, tierCodes } from './graph-cover.ts';
 
 export interface FeedSpan {
   seq: number;
@@ -431,11 +431,11 @@ export class LiveDb {
   }
 
   /**
-   * Prefix blocks (graph-cover.ts) after a flush wrote its minutes: the delta of a minute a prefix
-   * holds is added to it, like to any block holding that minute; and a 5-minute bucket not sealed
-   * whose newest minute written is bucket + k (k ≥ 2) gets its prefix of k minutes unless it has
-   * one as long: from its longest prefix and the minutes after it (one merge per bucket and
-   * minute, not per pass).
+   * Prefix and suffix blocks (graph-cover.ts) after a flush wrote its minutes: the delta of a
+   * minute such a block holds is added to it, like to any block holding that minute; and a
+   * 5-minute bucket not sealed whose newest minute written is bucket + k (k ≥ 2) gets its prefix
+   * of k minutes unless it has one as long: from its longest prefix and the minutes after it (one
+   * merge per bucket and minute, not per pass).
    */
   private writePrefixes(bodies: [number, Uint8Array][], stats: BlockWriteStats): void {
     for (const tier of GRAPH_TIERS) {
@@ -448,15 +448,44 @@ export class LiveDb {
         if (g) g.push(e);
         else buckets.set(b, [e]);
       }
+      const [lo, hi] = tierCodes(tier);
       for (const [b, written] of buckets) {
-        for (let k = PREFIX_MIN; k < tier / child; k++) {
-          const cur = this.st.blockGet.get(prefixRes(tier, k), b) as { body: Buffer } | undefined;
-          if (!cur) continue;
-          const adds = written.filter(([m]) => m < b + k * child).map(([, body]) => body);
-          if (adds.length > 0) this.putMerged(prefixRes(tier, k), b, cur.body, adds, stats);
+        for (const { res, body } of this.st.partsOf.all(lo, hi, b) as { res: number; body: Buffer }[]) {
+          const p = prefixOf(res);
+          const sfx = suffixOf(res);
+          // A prefix holds minutes before b + k children, a suffix those from b + j children on.
+          const holds = p ? (m: number) => m < b + p.k * child : sfx ? (m: number) => m >= b + sfx.j * child : () => false;
+          const adds = written.filter(([m]) => holds(m)).map(([, d]) => d);
+          if (adds.length > 0) this.putMerged(res, b, body, adds, stats);
         }
         if (tier === MINUTE_PREFIX_TIER) this.extendPrefix(tier, b, written[written.length - 1][0] - b, stats);
       }
+    }
+  }
+
+  /**
+   * The suffix blocks of bucket b of `tier`, just sealed: from each child j (1 ≤ j ≤ children - 2)
+   * to the end, each the child merged with the next suffix (one merge per suffix).
+   */
+  private buildSuffixes(tier: number, b: number, stats: BlockWriteStats): void {
+    const child = childTier(tier);
+    const n = tier / child;
+    const kids = new Map<number, Buffer>();
+    for (const r of this.st.blockRowsIn.all(child, b, b + tier) as { bucket: number; body: Buffer }[]) kids.set((r.bucket - b) / child, r.body);
+    let acc: Uint8Array | undefined = kids.get(n - 1);
+    for (let j = n - 2; j >= 1; j--) {
+      const own = kids.get(j);
+      const parts = [own, acc].filter((x): x is Uint8Array => x !== undefined);
+      if (parts.length === 0) continue;
+      if (parts.length === 1) acc = parts[0];
+      else {
+        const m = mergeBlocks(parts, ROLLUP_ACCURACY);
+        acc = m.body;
+        stats.damaged += m.damaged;
+      }
+      this.st.blockPut.run(suffixRes(tier, j), b, acc);
+      stats.blocksWritten++;
+      stats.bytesWritten += acc.length;
     }
   }
 
@@ -493,7 +522,7 @@ export class LiveDb {
     for (const r of this.st.blockBodiesIn.all(child, b + longest * child, b + k * child) as { body: Buffer }[]) parts.push(r.body);
     if (parts.length === 0) return;
     this.putMerged(prefixRes(tier, k), b, undefined, parts, stats);
-    this.st.prefixesDelete.run(prefixRes(tier, k - 1), prefixRes(tier, 1), b);
+    this.st.partsDelete.run(prefixRes(tier, k - 1), prefixRes(tier, 1), b);
   }
 
   private quiet(from: number, to: number, nowMs: number): boolean {
@@ -521,9 +550,12 @@ export class LiveDb {
           if (!this.st.blockGet.get(res, pb)) {
             const children = (this.st.blockBodiesIn.all(child, pb, pb + res) as { body: Buffer }[]).map((r) => r.body);
             this.st.blockPut.run(res, pb, mergeBlocks(children, ROLLUP_ACCURACY).body);
-            // The bucket's prefix blocks are of no more use; its parent's may grow by it (unless
-            // the parent is due to be sealed too, or retention is sealing everything before it).
-            this.st.prefixesDelete.run(prefixRes(res, 99), prefixRes(res, 1), pb);
+            // The bucket's prefix blocks are of no more use, its suffixes are made now; its
+            // parent's prefix may grow by it (unless the parent is due to be sealed too, or
+            // retention is sealing everything before it).
+            const [plo, phi] = prefixCodes(res);
+            this.st.partsDelete.run(plo, phi, pb);
+            this.buildSuffixes(res, pb, this.lastBlockStats);
             const parent = GRAPH_TIERS[k + 1];
             if (parent !== undefined && !o.force) {
               const pp = Math.floor(pb / parent) * parent;
@@ -588,8 +620,8 @@ export class LiveDb {
       }
       n += st.run(t, beforeBucket - t, limit).changes;
     }
-    // Prefix blocks go with their tier: once their bucket lies wholly before the limit.
-    for (const t of blockTiers) if (t > 1) n += this.st.prefixesBefore.run(prefixRes(t, 99), prefixRes(t, 1), beforeBucket - t, limit).changes;
+    // Prefix and suffix blocks go with their tier: once their bucket lies wholly before the limit.
+    for (const t of blockTiers) if (t > 1) n += this.st.partsBefore.run(...tierCodes(t), beforeBucket - t, limit).changes;
     for (const table of ROLLUP_TABLES) {
       let st = this.pruneStatements.get(table);
       if (!st) {

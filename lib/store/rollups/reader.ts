@@ -5,7 +5,7 @@ import { PRAGMAS } from '../sql/sqlite.ts';
 import { sqlitePathOf } from './live-db.ts';
 import { LIVE_SQL } from './sql.ts';
 import { GRAPH_TIERS } from './graph-block.ts';
-import { coverWindow, prefixOf, type BlockSpan } from './graph-cover.ts';
+import { coverWindow, prefixCodes, prefixOf, suffixCodes, suffixOf, type BlockSpan } from './graph-cover.ts';
 
 /** A bucket range of one tier: res minutes per bucket, buckets [from, to) in epoch minutes. */
 export interface BucketRange {
@@ -156,25 +156,41 @@ export class RollupReader {
       for (const bucket of list.iterate(res, fromMinute, toMinute - res + 1) as IterableIterator<number>) sealed.add(bucket * 8 + GRAPH_TIERS.indexOf(res));
     }
     const isSealed = (res: number, bucket: number) => sealed.has(bucket * 8 + GRAPH_TIERS.indexOf(res as (typeof GRAPH_TIERS)[number]));
-    // Prefix blocks of buckets starting inside the window (few: buckets not sealed yet).
+    // Prefix blocks of buckets starting inside the window (few: buckets not sealed yet), and the
+    // suffix blocks of the buckets holding its first minute (the only ones a window can use).
     const prefixes = new Map<string, number[]>();
-    for (const [res, bucket] of this.stmt(LIVE_SQL.prefixesIn).raw(true).iterate(fromMinute, toMinute) as IterableIterator<[number, number]>) {
-      const p = prefixOf(res);
-      if (!p) continue;
-      const key = `${p.tier}:${bucket}`;
-      const ks = prefixes.get(key);
-      if (ks) ks.push(p.k);
-      else prefixes.set(key, [p.k]);
+    const suffixes = new Set<string>();
+    const parts = this.stmt(LIVE_SQL.partsIn).raw(true);
+    for (const tier of GRAPH_TIERS) {
+      if (tier === 1) continue;
+      const [lo, hi] = prefixCodes(tier);
+      for (const [res, bucket] of parts.iterate(lo, hi, fromMinute, toMinute) as IterableIterator<[number, number]>) {
+        const k = prefixOf(res)?.k ?? 0;
+        const key = `${tier}:${bucket}`;
+        const ks = prefixes.get(key);
+        if (ks) ks.push(k);
+        else prefixes.set(key, [k]);
+      }
+      const first = Math.floor(fromMinute / tier) * tier;
+      if (first === fromMinute) continue;
+      const [slo, shi] = suffixCodes(tier);
+      for (const [res, bucket] of parts.iterate(slo, shi, first, first + 1) as IterableIterator<[number, number]>) suffixes.add(`${tier}:${bucket}:${suffixOf(res)?.j ?? 0}`);
     }
     const prefix = (res: number, bucket: number, most: number): number => {
       let best = 0;
       for (const k of prefixes.get(`${res}:${bucket}`) ?? []) if (k <= most && k > best) best = k;
       return best;
     };
-    const cover = coverWindow(fromMinute, toMinute, isSealed, GRAPH_TIERS, prefixes.size > 0 ? prefix : undefined);
+    const suffix = (res: number, bucket: number, j: number): boolean => suffixes.has(`${res}:${bucket}:${j}`);
+    const cover = coverWindow(fromMinute, toMinute, isSealed, GRAPH_TIERS, prefix, suffix);
     const read = this.stmt(LIVE_SQL.blockBodiesIn).pluck(true);
     const bodies: Uint8Array[] = [];
-    for (const c of cover) for (const body of read.iterate(c.res, c.from, c.res < 0 ? c.from + 1 : c.to) as IterableIterator<Buffer>) bodies.push(body);
+    for (const c of cover) {
+      // A prefix or suffix block is stored under its bucket's start (a suffix begins later).
+      const sfx = suffixOf(c.res);
+      const from = sfx ? Math.floor(c.from / sfx.tier) * sfx.tier : c.from;
+      for (const body of read.iterate(c.res, from, c.res < 0 ? from + 1 : c.to) as IterableIterator<Buffer>) bodies.push(body);
+    }
     return { bodies, cover };
   }
 

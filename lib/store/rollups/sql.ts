@@ -72,12 +72,15 @@ export const LIVE_SQL = {
   blockPut: `INSERT INTO graph_blocks (res, bucket, version, body) VALUES (?, ?, 1, ?)
     ON CONFLICT (res, bucket) DO UPDATE SET version = graph_blocks.version + 1, body = excluded.body`,
   blocksIn: `SELECT bucket FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ?`,
-  /** Prefix blocks (graph-cover.ts: res < 0) of buckets starting in [?, ?). */
-  prefixesIn: `SELECT res, bucket FROM graph_blocks WHERE res < 0 AND bucket >= ? AND bucket < ?`,
-  /** Prefix blocks of one bucket with res in [?, ?] (one tier's codes, or the shorter ones). */
-  prefixesDelete: `DELETE FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket = ?`,
-  /** Prefix blocks with res in [?, ?] of buckets starting at or before ? (retention). */
-  prefixesBefore: `DELETE FROM graph_blocks WHERE rowid IN (SELECT rowid FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket <= ? LIMIT ?)`,
+  /** Prefix and suffix blocks (graph-cover.ts: res < 0) with res in [?, ?] of buckets starting in [?, ?). */
+  partsIn: `SELECT res, bucket FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket >= ? AND bucket < ?`,
+  /** The same with their bodies, of one bucket. */
+  partsOf: `SELECT res, body FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket = ?`,
+  /** Prefix or suffix blocks of one bucket with res in [?, ?]. */
+  partsDelete: `DELETE FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket = ?`,
+  /** Prefix and suffix blocks with res in [?, ?] of buckets starting at or before ? (retention). */
+  partsBefore: `DELETE FROM graph_blocks WHERE rowid IN (SELECT rowid FROM graph_blocks WHERE res >= ? AND res <= ? AND bucket <= ? LIMIT ?)`,
+  blockRowsIn: `SELECT bucket, body FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
   blockBodiesIn: `SELECT body FROM graph_blocks WHERE res = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
   /** Coarse buckets of width @res with a child block (tier @child) but no block of their own yet: to seal. */
   // (Bound numbers are REALs, so `bucket / @res` would not truncate; `%` works on integers.)
