@@ -470,22 +470,29 @@ export class LiveDb {
   private buildSuffixes(tier: number, b: number, stats: BlockWriteStats): void {
     const child = childTier(tier);
     const n = tier / child;
-    const kids = new Map<number, Buffer>();
-    for (const r of this.st.blockRowsIn.all(child, b, b + tier) as { bucket: number; body: Buffer }[]) kids.set((r.bucket - b) / child, r.body);
-    let acc: Uint8Array | undefined = kids.get(n - 1);
     for (let j = n - 2; j >= 1; j--) {
-      const own = kids.get(j);
-      const parts = [own, acc].filter((x): x is Uint8Array => x !== undefined);
-      if (parts.length === 0) continue;
-      if (parts.length === 1) acc = parts[0];
-      else {
-        const m = mergeBlocks(parts, ROLLUP_ACCURACY);
-        acc = m.body;
-        stats.damaged += m.damaged;
-      }
-      this.st.blockPut.run(suffixRes(tier, j), b, acc);
-      stats.blocksWritten++;
-      stats.bytesWritten += acc.length;
+      // Each suffix in its own short transaction, read afresh: a late delta committed in between
+      // is in the blocks it is made of.
+      this.inShortTransaction(() => {
+        if (this.st.blockGet.get(tier, b) === undefined) return;
+        const own = this.st.blockGet.get(child, b + j * child) as { body: Buffer } | undefined;
+        const rest = (j === n - 2 ? this.st.blockGet.get(child, b + (n - 1) * child) : this.st.blockGet.get(suffixRes(tier, j + 1), b)) as { body: Buffer } | undefined;
+        const parts = [own?.body, rest?.body].filter((x): x is Buffer => x !== undefined);
+        if (parts.length === 0) return;
+        this.putMerged(suffixRes(tier, j), b, undefined, parts, stats);
+      });
+    }
+  }
+
+  /** f in a BEGIN IMMEDIATE … COMMIT of its own (rolled back if it throws). */
+  private inShortTransaction(f: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      f();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
     }
   }
 
@@ -545,28 +552,27 @@ export class LiveDb {
       for (const { pb } of this.st.unsealed.all({ child, res }) as { pb: number }[]) {
         if (pb + res > limit) break;
         if (!o.force && !this.quiet(pb, pb + res, o.nowMs)) continue;
-        this.db.exec('BEGIN IMMEDIATE');
-        try {
-          if (!this.st.blockGet.get(res, pb)) {
-            const children = (this.st.blockBodiesIn.all(child, pb, pb + res) as { body: Buffer }[]).map((r) => r.body);
-            this.st.blockPut.run(res, pb, mergeBlocks(children, ROLLUP_ACCURACY).body);
-            // The bucket's prefix blocks are of no more use, its suffixes are made now; its
-            // parent's prefix may grow by it (unless the parent is due to be sealed too, or
-            // retention is sealing everything before it).
-            const [plo, phi] = prefixCodes(res);
-            this.st.partsDelete.run(plo, phi, pb);
-            this.buildSuffixes(res, pb, this.lastBlockStats);
-            const parent = GRAPH_TIERS[k + 1];
-            if (parent !== undefined && !o.force) {
-              const pp = Math.floor(pb / parent) * parent;
-              if (pp + parent > limit) this.extendPrefix(parent, pp, undefined, this.lastBlockStats);
-            }
-            sealed++;
-          }
-          this.db.exec('COMMIT');
-        } catch (err) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw err;
+        let done = false;
+        this.inShortTransaction(() => {
+          if (this.st.blockGet.get(res, pb)) return;
+          const children = (this.st.blockBodiesIn.all(child, pb, pb + res) as { body: Buffer }[]).map((r) => r.body);
+          this.st.blockPut.run(res, pb, mergeBlocks(children, ROLLUP_ACCURACY).body);
+          // The bucket's prefix blocks are of no more use.
+          const [plo, phi] = prefixCodes(res);
+          this.st.partsDelete.run(plo, phi, pb);
+          done = true;
+        });
+        if (!done) continue;
+        sealed++;
+        // Its suffixes, and its parent's prefix grown by it (unless the parent is due to be
+        // sealed too; and neither when retention is sealing everything before it): each merge in
+        // its own transaction, so the write lock is held for one merge at a time, as for a seal.
+        if (o.force) continue;
+        this.buildSuffixes(res, pb, this.lastBlockStats);
+        const parent = GRAPH_TIERS[k + 1];
+        if (parent !== undefined) {
+          const pp = Math.floor(pb / parent) * parent;
+          if (pp + parent > limit) this.inShortTransaction(() => this.extendPrefix(parent, pp, undefined, this.lastBlockStats));
         }
       }
     }
