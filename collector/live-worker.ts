@@ -9,7 +9,7 @@ import type { FromLive, ToLive } from './live.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('live-worker must run as a worker thread');
-const opts = workerData as LiveAnalyzerOptions & { intervalMs: number };
+const opts = workerData as LiveAnalyzerOptions & { intervalMs: number; feedInFlight?: Int32Array };
 
 // Ingest first: under overload this thread gets the CPU the writers leave, except while it
 // holds the write lock (runtime/priority.ts).
@@ -23,8 +23,12 @@ let closing = false;
 let droppedUnopened = 0;
 
 function handle(msg: ToLive): void {
-  if (msg.type !== 'feed') closing = true;
-  else if (analyzer) analyzer.feed(msg.group);
+  if (msg.type !== 'feed') {
+    closing = true;
+    return;
+  }
+  if (opts.feedInFlight) Atomics.sub(opts.feedInFlight, 0, msg.group.n);
+  if (analyzer) analyzer.feed(msg.group);
   else droppedUnopened += msg.group.n;
 }
 

@@ -7,6 +7,9 @@ import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import type { FedGroup } from '../lib/live/feed.ts';
 import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
 
+/** Fed spans at most on their way to the analyzer thread (about 5 MB); see LiveThread.feed. */
+const FEED_IN_FLIGHT_SPANS = 32_768;
+
 export type ToLive = { type: 'feed'; group: FedGroup } | { type: 'close' };
 
 export type FromLive = ({ type: 'pass'; heapUsedBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
@@ -33,6 +36,8 @@ export class LiveThread {
   private closing = false;
   private up = false;
   private threadFeedDropped = 0;
+  /** Fed spans posted to the thread and not yet taken off its port (it subtracts what it takes). */
+  private inFlight = new Int32Array(new SharedArrayBuffer(4));
   private restartTimer: NodeJS.Timeout | undefined;
 
   private readonly opts: LiveAnalyzerOptions & { intervalMs?: number };
@@ -50,7 +55,8 @@ export class LiveThread {
   }
 
   private spawn(): void {
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts }, BUSY_THREAD_LIMITS);
+    this.inFlight = new Int32Array(new SharedArrayBuffer(4));
+    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight }, BUSY_THREAD_LIMITS);
     this.worker = worker;
     this.up = true;
     this.threadFeedDropped = 0;
@@ -115,10 +121,13 @@ export class LiveThread {
    * thread is restarting: the analyzer reads those spans from storage.
    */
   feed(group: FedGroup): void {
-    if (this.closing || !this.up) {
+    // A thread starved of CPU (it runs niced) takes nothing off its port for a while: past this
+    // many spans waiting there, groups are dropped here instead of piling up unbounded.
+    if (this.closing || !this.up || Atomics.load(this.inFlight, 0) + group.n > FEED_IN_FLIGHT_SPANS) {
       this.status.feedDropped += group.n;
       return;
     }
+    Atomics.add(this.inFlight, 0, group.n);
     this.worker.postMessage({ type: 'feed', group } satisfies ToLive, [group.buf]);
   }
 

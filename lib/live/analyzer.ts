@@ -44,6 +44,12 @@ export interface LiveAnalyzerOptions {
   foreground?: <T>(f: () => T) => T;
   /** Called before each chunk: the collector's thread takes the fed groups that arrived meanwhile. */
   drain?: () => void;
+  /**
+   * Spans folded into one flush at most (default 25,000; the collector's analyzer passes every
+   * 500 ms, so up to 50k spans/s this is one flush per pass). Larger flushes hold the writers'
+   * lock longer, and a pass's decoded spans and pending changes live until its flush.
+   */
+  flushSpans?: number;
   /** Fed spans kept waiting at most (default 32,768, about 5 MB); more are read from storage. */
   feedMaxSpans?: number;
 }
@@ -82,6 +88,7 @@ export class LiveAnalyzer {
   private readonly graceMs: number;
   private readonly leaseMs: number;
   private readonly chunkSpans: number;
+  private readonly flushSpans: number;
   private readonly retentionMs: number;
   private lastPruneMs = 0;
   private loaded = false;
@@ -104,6 +111,7 @@ export class LiveAnalyzer {
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.leaseMs = opts.leaseMs ?? 15_000;
     this.chunkSpans = opts.chunkSpans ?? 5_000;
+    this.flushSpans = opts.flushSpans ?? 25_000;
     this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
@@ -129,8 +137,8 @@ export class LiveAnalyzer {
   }
 
   /**
-   * Chunks until caught up, `budgetMs` of wall time is spent or `maxChunks` are read, folded into
-   * one delta and flushed once. A flush costs about the same for one chunk as for twenty (the
+   * Chunks until caught up, `budgetMs` of wall time is spent, `maxChunks` are read or
+   * `flushSpans` are folded, into one delta flushed once. A flush costs about the same for one chunk as for twenty (the
    * same edges and minutes, pending clients added and paired in between never written) and holds
    * the writers' lock while it runs, so one per call instead of one per chunk. Nothing is
    * committed before the flush: a crash or a lost lease replays the chunks from the stored cursor.
@@ -168,7 +176,7 @@ export class LiveAnalyzer {
       total.promoted += promoted;
       total.behind = Math.max(0, hi - lastSeq);
       chunks++;
-      if (total.behind === 0 || chunks >= maxChunks) break;
+      if (total.behind === 0 || chunks >= maxChunks || total.spans >= this.flushSpans) break;
       now = nowMs();
       if (now - start >= budgetMs) break;
     }
