@@ -66,7 +66,10 @@ export interface PassResult {
   /** Stored spans after the cursor when the pass ended. */
   behind: number;
   pending: number;
-  /** Longest rollup flush of the pass(es), ms: how long the write lock was held (writers wait that long). */
+  /**
+   * Longest write transaction of the pass, ms (the flush, a seal or prefix/suffix merge, a prune
+   * statement): how long it held the write lock, so how long a writer may have waited for it.
+   */
   flushMs: number;
   /** Of `spans`, those the writers handed over (lib/live/feed.ts) instead of read from storage. */
   fed: number;
@@ -115,6 +118,7 @@ export class LiveAnalyzer {
     this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
     this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
+    this.db.runLocked = (f) => this.write(f);
     this.lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
     this.foreground = opts.foreground;
     this.fedQueue = new FeedQueue(opts.feedMaxSpans);
@@ -126,8 +130,19 @@ export class LiveAnalyzer {
     this.fedQueue.offer(group, this.cursor);
   }
 
+  /** Longest time this pass held the write lock (or ran a write transaction), ms. */
+  private lockedMs = 0;
+
   private write<T>(f: () => T): T {
-    const locked = this.lock ? () => this.lock!.with(f) : f;
+    const timed = () => {
+      const t0 = performance.now();
+      try {
+        return f();
+      } finally {
+        this.lockedMs = Math.max(this.lockedMs, performance.now() - t0);
+      }
+    };
+    const locked = this.lock ? () => this.lock!.with(timed) : timed;
     return this.foreground ? this.foreground(locked) : locked();
   }
 
@@ -145,6 +160,7 @@ export class LiveAnalyzer {
    */
   catchUp(nowMs: () => number, budgetMs = 900, maxChunks = Infinity): PassResult {
     const start = nowMs();
+    this.lockedMs = 0;
     const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0, fed: 0, feedDropped: this.fedQueue.dropped };
     this.drain?.();
     if (!this.lead(start)) {
@@ -183,8 +199,7 @@ export class LiveAnalyzer {
     const changes = this.pendingSet.takeChanges();
     let ok: boolean;
     try {
-      const t0 = performance.now();
-      ok = this.write(() => this.db.flush({
+      ok = this.db.flush({
         owner: this.owner,
         fromSeq,
         toSeq: this.cursor,
@@ -196,8 +211,7 @@ export class LiveAnalyzer {
         pendingAdded: changes.added,
         pendingRemoved: changes.removed,
         pendingDropped: overflowCount,
-      }));
-      total.flushMs = performance.now() - t0;
+      });
     } catch (err) {
       this.forget(fromSeq, fromTraceKey);
       throw err;
@@ -210,7 +224,7 @@ export class LiveAnalyzer {
       this.lastPruneMs = now;
       this.prune(now);
     }
-    return { ...total, leader: true, cursorSeq: this.cursor, pending: this.pendingSet.size, feedDropped: this.fedQueue.dropped };
+    return { ...total, leader: true, cursorSeq: this.cursor, pending: this.pendingSet.size, feedDropped: this.fedQueue.dropped, flushMs: this.lockedMs };
   }
 
   /**
@@ -261,7 +275,7 @@ export class LiveAnalyzer {
   prune(nowMs: number): number {
     const minute = Math.floor((nowMs - this.retentionMs) / 60_000);
     const hour = Math.floor((nowMs - Math.max(this.retentionMs, HOUR_TIER_KEEP_MS)) / 60_000);
-    return this.write(() => this.db.prune(1, minute) + this.db.prune(60, hour));
+    return this.db.prune(1, minute) + this.db.prune(60, hour);
   }
 
   private group(chunk: FeedSpan[]): { traces: ChunkTrace[]; lookups: number; maxTraceKey: number } {

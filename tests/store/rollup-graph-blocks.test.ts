@@ -395,6 +395,48 @@ describe('graph blocks through LiveDb and the graph API', () => {
     q.close();
   });
 
+  it('runs every write transaction (flush, each seal and prefix/suffix merge, each prune) alone inside runLocked', () => {
+    const file = tempDb();
+    const db = new LiveDb(file);
+    db.claim('t', 0, 1e12);
+    let depth = 0;
+    let locked = 0;
+    let begins = 0;
+    db.runLocked = (f) => {
+      depth++;
+      locked++;
+      try {
+        return f();
+      } finally {
+        depth--;
+      }
+    };
+    const exec = db.db.exec.bind(db.db);
+    db.db.exec = (sql: string) => {
+      if (sql.startsWith('BEGIN')) {
+        // One transaction per lock hold: the collector's writers never wait behind a string of them.
+        expect(depth).toBe(1);
+        begins++;
+      }
+      return exec(sql);
+    };
+    const B = T0_MINUTE + 20;
+    for (let m = B; m < B + 16; m++) {
+      const d = new RollupDelta();
+      const b = d.at(m);
+      b.call(b.edge('web', 'orders', 'sync'), `id-${m}`, 10, false, 5);
+      // Each minute flushed 20 s into the next, so the seal pass (every 15 s) finds quiet buckets.
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (m + 1) * 60_000 + 20_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+    }
+    const sealed = db.db.prepare('SELECT count(*) FROM graph_blocks WHERE res = 5').pluck().get() as number;
+    expect(sealed).toBeGreaterThan(0);
+    expect(begins).toBeGreaterThan(16);
+    expect(locked).toBeGreaterThanOrEqual(begins);
+    db.prune(1, B + 60);
+    expect(depth).toBe(0);
+    db.close();
+  });
+
   it('answer the newest minutes from a prefix block of their 5-minute bucket, through late writes and sealing', () => {
     const file = tempDb();
     const db = new LiveDb(file);

@@ -101,6 +101,12 @@ export class LiveDb {
   private lastSealMs = -Infinity;
   private readonly lat = new SketchScratch();
   private readonly srv = new SketchScratch();
+  /**
+   * Runs one write transaction; the collector's analyzer makes it take the writers' WriteLock.
+   * Every transaction takes it on its own (a flush, then each seal or prefix/suffix merge, each
+   * prune statement), so a writer never waits behind more than one of them.
+   */
+  runLocked: <T>(f: () => T) => T = (f) => f();
   /** The graph-block work of the most recent flush (and seal pass it ran). */
   lastBlockStats: BlockWriteStats = { blocksWritten: 0, bytesWritten: 0, sealed: 0, damaged: 0 };
 
@@ -301,6 +307,15 @@ export class LiveDb {
    * analyzer moved the cursor meanwhile: the caller must reload its state.
    */
   flush(f: FlushInput): boolean {
+    if (!this.runLocked(() => this.commitFlush(f))) return false;
+    if (f.nowMs - this.lastSealMs >= SEAL_EVERY_MS) {
+      this.lastSealMs = f.nowMs;
+      this.lastBlockStats.sealed = this.sealBlocks({ nowMs: f.nowMs });
+    }
+    return true;
+  }
+
+  private commitFlush(f: FlushInput): boolean {
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -333,10 +348,6 @@ export class LiveDb {
       this.infoWritten.clear();
       this.keyIds.clear();
       throw err;
-    }
-    if (f.nowMs - this.lastSealMs >= SEAL_EVERY_MS) {
-      this.lastSealMs = f.nowMs;
-      this.lastBlockStats.sealed = this.sealBlocks({ nowMs: f.nowMs });
     }
     return true;
   }
@@ -486,14 +497,16 @@ export class LiveDb {
 
   /** f in a BEGIN IMMEDIATE … COMMIT of its own (rolled back if it throws). */
   private inShortTransaction(f: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      f();
-      this.db.exec('COMMIT');
-    } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    this.runLocked(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        f();
+        this.db.exec('COMMIT');
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
   }
 
   /**
@@ -624,17 +637,19 @@ export class LiveDb {
         st = this.db.prepare('DELETE FROM graph_blocks WHERE rowid IN (SELECT rowid FROM graph_blocks WHERE res = ? AND bucket <= ? LIMIT ?)');
         this.pruneStatements.set('graph_blocks', st);
       }
-      n += st.run(t, beforeBucket - t, limit).changes;
+      const del = st;
+      n += this.runLocked(() => del.run(t, beforeBucket - t, limit).changes);
     }
     // Prefix and suffix blocks go with their tier: once their bucket lies wholly before the limit.
-    for (const t of blockTiers) if (t > 1) n += this.st.partsBefore.run(...tierCodes(t), beforeBucket - t, limit).changes;
+    for (const t of blockTiers) if (t > 1) n += this.runLocked(() => this.st.partsBefore.run(...tierCodes(t), beforeBucket - t, limit).changes);
     for (const table of ROLLUP_TABLES) {
       let st = this.pruneStatements.get(table);
       if (!st) {
         st = this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE res = ? AND bucket < ? LIMIT ?)`);
         this.pruneStatements.set(table, st);
       }
-      n += st.run(res, beforeBucket, limit).changes;
+      const del = st;
+      n += this.runLocked(() => del.run(res, beforeBucket, limit).changes);
     }
     return n;
   }
