@@ -80,6 +80,39 @@ export class BlockMerge {
     return this.lat.damaged + this.srv.damaged;
   }
 
+  /** Of the last nextKey(): how many cursors are at its key, and (when one) which. */
+  private holders = 0;
+  private only = -1;
+
+  /** The smallest key under the cursors (Infinity when all are done); sets holders and only. */
+  private nextKey(cs: (SectionCursor | undefined)[]): number {
+    let k = Infinity;
+    let holders = 0;
+    let only = -1;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i];
+      if (!c || c.key > k) continue;
+      if (c.key < k) {
+        k = c.key;
+        holders = 0;
+        only = i;
+      }
+      holders++;
+    }
+    this.holders = holders;
+    this.only = only;
+    return k;
+  }
+
+  /** Hands the entry at key k over as its bytes when one cursor alone has it; whether it did. */
+  private handOver(cs: (SectionCursor | undefined)[], k: number, single: EntryBytes): boolean {
+    if (this.holders !== 1) return false;
+    const c = cs[this.only]!;
+    single(k, c.r.buf, c.r.p, c.end);
+    this.advance(cs, this.only);
+    return true;
+  }
+
   private cursors(): (SectionCursor | undefined)[] {
     return this.readers.map((r) => (r.bad ? undefined : new SectionCursor(r)));
   }
@@ -103,26 +136,9 @@ export class BlockMerge {
     const e: MergedEdge = { key: 0, calls: 0, errors: 0, paired: 0, unpaired: 0, peer: 0, traceIds: [], ids: new TraceIdBytes(), lat: this.lat, srv: this.srv };
     const bytes = this.traceIds === 'bytes';
     for (;;) {
-      let k = Infinity;
-      let holders = 0;
-      let only = -1;
-      for (let i = 0; i < cs.length; i++) {
-        const c = cs[i];
-        if (!c || c.key > k) continue;
-        if (c.key < k) {
-          k = c.key;
-          holders = 0;
-          only = i;
-        }
-        holders++;
-      }
+      const k = this.nextKey(cs);
       if (k === Infinity) return;
-      if (single && holders === 1) {
-        const c = cs[only]!;
-        single(k, c.r.buf, c.r.p, c.end);
-        this.advance(cs, only);
-        continue;
-      }
+      if (single && this.handOver(cs, k, single)) continue;
       e.key = k;
       e.calls = e.errors = e.paired = e.unpaired = e.peer = 0;
       if (bytes) e.ids.reset();
@@ -174,26 +190,9 @@ export class BlockMerge {
     for (let i = 0; i < cs.length; i++) if (cs[i]) this.advance(cs, i);
     const n: MergedNode = { key: 0, kind: 0, calls: 0, errors: 0, lat: this.lat };
     for (;;) {
-      let k = Infinity;
-      let holders = 0;
-      let only = -1;
-      for (let i = 0; i < cs.length; i++) {
-        const c = cs[i];
-        if (!c || c.key > k) continue;
-        if (c.key < k) {
-          k = c.key;
-          holders = 0;
-          only = i;
-        }
-        holders++;
-      }
+      const k = this.nextKey(cs);
       if (k === Infinity) return;
-      if (single && holders === 1) {
-        const c = cs[only]!;
-        single(k, c.r.buf, c.r.p, c.end);
-        this.advance(cs, only);
-        continue;
-      }
+      if (single && this.handOver(cs, k, single)) continue;
       n.key = k;
       n.calls = n.errors = 0;
       this.lat.reset();
