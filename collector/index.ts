@@ -43,7 +43,7 @@ export interface CollectorOptions {
   checkpointIntervalMs?: number;
   /**
    * WAL pages past which the maintenance thread finishes a checkpoint under the write lock, so
-   * the WAL starts over instead of growing while writers never pause. Default 16384 (64 MiB).
+   * the WAL starts over instead of growing while writers never pause. Default 8192 (32 MiB).
    */
   walResetPages?: number;
 }
