@@ -692,8 +692,7 @@ export class SketchScratch implements IntegralCells {
           const i = t[k];
           seen += c[i];
           if (seen <= target) continue;
-          const x = Math.min(this.max, Math.max(this.min, values[i]));
-          while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = x;
+          qi = this.answered(qs, qi, seen, n1, values[i], out);
           if (qi >= qs.length || qs[qi] >= 1) break;
           target = qs[qi] * n1;
         }
@@ -707,8 +706,7 @@ export class SketchScratch implements IntegralCells {
           for (let i = this.lo; i <= hi; i++) {
             seen += c[i];
             if (seen <= target) continue;
-            const x = Math.min(this.max, Math.max(this.min, values[i]));
-            while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = x;
+            qi = this.answered(qs, qi, seen, n1, values[i], out);
             if (qi >= qs.length || qs[qi] >= 1) break;
             target = qs[qi] * n1;
           }
@@ -716,6 +714,16 @@ export class SketchScratch implements IntegralCells {
       }
     }
     while (qi < qs.length) out[qi++] = this.max;
+  }
+
+  /**
+   * At a cell where the running count passed the next target: every quantile it answers gets
+   * the cell's value (clamped to min/max). Returns the index of the next quantile.
+   */
+  private answered(qs: readonly number[], qi: number, seen: number, n1: number, value: number, out: number[]): number {
+    const x = Math.min(this.max, Math.max(this.min, value));
+    while (qi < qs.length && qs[qi] < 1 && seen > qs[qi] * n1) out[qi++] = x;
+    return qi;
   }
 
   /** Quantiles qs[from…] below 1 for integral counts (exact-quantiles.ts). Returns the first q not answered. */
