@@ -2,6 +2,7 @@
 // whatever process calls it (the `faultline collector` command, a child process of `serve`,
 // a test); `forkCollector` runs it in a child process of its own.
 import { LiveThread } from './live.ts';
+import { WAL_SAFETY_PAGES } from './protocol.ts';
 import { CollectorMetrics } from './metrics.ts';
 import { Retention } from './retention.ts';
 import { createServer, listen } from './server.ts';
@@ -90,7 +91,17 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
     { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs, walResetPages: opts.walResetPages },
     metrics,
   );
-  const live = opts.live === false ? undefined : LiveThread.start({ dbUrl: opts.dbUrl, graceMs: opts.liveGraceMs, retentionMs, writeLock });
+  const live =
+    opts.live === false
+      ? undefined
+      : LiveThread.start({
+          dbUrl: opts.dbUrl,
+          graceMs: opts.liveGraceMs,
+          retentionMs,
+          writeLock,
+          // The maintenance thread checkpoints; the same safety net as the writers'.
+          walAutoCheckpointPages: checkpointIntervalMs > 0 ? WAL_SAFETY_PAGES : undefined,
+        });
   ref.live = live;
   if (live) writer.onFeed = (group) => live.feed(group);
   const server = createServer({ writer, metrics, maxBodyBytes });

@@ -7,6 +7,12 @@ import type { Signal } from './metrics.ts';
 
 export type Encoding = 'protobuf' | 'json';
 
+/**
+ * With checkpoints on the maintenance thread, a connection that writes checkpoints on its own
+ * only past this many WAL pages: a safety net for a WAL that grows while that thread is away.
+ */
+export const WAL_SAFETY_PAGES = 50_000;
+
 export interface WriterOptions {
   dbUrl?: string;
   /** A group commit holds at most about this many items. */

@@ -10,7 +10,7 @@ import { openStore, type SqliteStore } from '../lib/store/index.ts';
 import type { PreparedBatch } from '../lib/store/sqlite/writer.ts';
 import { packCommitted } from '../lib/live/feed.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
-import type { FromWriter, ToWriter, WriteOutcome, WriteRequest, WriterOptions } from './protocol.ts';
+import { WAL_SAFETY_PAGES, type FromWriter, type ToWriter, type WriteOutcome, type WriteRequest, type WriterOptions } from './protocol.ts';
 import { decodeBody } from './decode.ts';
 import { isTransientStoreError } from './transient.ts';
 
@@ -32,7 +32,7 @@ try {
     // Checkpoints run on the retention thread (PASSIVE, never blocking a writer): a commit
     // here never copies the WAL into the database or waits for an fsync. The cap is a safety
     // net for a WAL that grows while that thread is away.
-    walAutoCheckpointPages: opts.checkpointInBackground ? 50_000 : undefined,
+    walAutoCheckpointPages: opts.checkpointInBackground ? WAL_SAFETY_PAGES : undefined,
     cacheKiB: opts.cacheKiB,
   });
 } catch (err) {

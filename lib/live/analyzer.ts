@@ -52,6 +52,12 @@ export interface LiveAnalyzerOptions {
   flushSpans?: number;
   /** Fed spans kept waiting at most (default 32,768, about 5 MB); more are read from storage. */
   feedMaxSpans?: number;
+  /**
+   * WAL pages past which a flush's commit also checkpoints (SQLite's default 1000). Where
+   * another thread checkpoints (the collector's maintenance thread), set it high: a
+   * checkpoint here would run while the flush still holds the writers' lock.
+   */
+  walAutoCheckpointPages?: number;
 }
 
 export interface PassResult {
@@ -117,7 +123,7 @@ export class LiveAnalyzer {
     this.flushSpans = opts.flushSpans ?? 25_000;
     this.pendingSet = new PendingSet(opts.maxPending ?? 200_000);
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3_600_000;
-    this.db = new LiveDb(opts.dbUrl, opts.migrationsDir);
+    this.db = new LiveDb(opts.dbUrl, opts.migrationsDir, { walAutoCheckpointPages: opts.walAutoCheckpointPages });
     this.db.runLocked = (f) => this.write(f);
     this.lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
     this.foreground = opts.foreground;
