@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import type { FedGroup } from '../lib/live/feed.ts';
-import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
+import { LIVE_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
 
 /** Fed spans at most on their way to the analyzer thread (about 5 MB); see LiveThread.feed. */
 const FEED_IN_FLIGHT_SPANS = 32_768;
@@ -56,7 +56,7 @@ export class LiveThread {
 
   private spawn(): void {
     this.inFlight = new Int32Array(new SharedArrayBuffer(4));
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight }, BUSY_THREAD_LIMITS);
+    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight }, LIVE_THREAD_LIMITS);
     this.worker = worker;
     this.up = true;
     this.threadFeedDropped = 0;
