@@ -182,10 +182,12 @@ export class LiveAnalyzer {
     let now = start;
     for (let chunks = 0; ; ) {
       if (chunks > 0) this.drain?.();
-      const hi = this.db.maxSeq();
-      const { chunk, lastSeq, fed } = this.read(hi);
+      const { hi, chunk, lastSeq, fed, traces, lookups, maxTraceKey } = this.db.reading(() => {
+        const hi = this.db.maxSeq();
+        const r = this.read(hi);
+        return { hi, ...r, ...this.group(r.chunk) };
+      });
       total.fed += fed;
-      const { traces, lookups, maxTraceKey } = this.group(chunk);
       foldChunk(traces, delta, this.pendingSet, this.ops, { nowMs: now, graceMs: this.graceMs });
       const { promoted, overflow } = promoteDue(this.pendingSet, delta, now);
       overflowCount += overflow;
