@@ -6,14 +6,24 @@
 //
 // A background thread that holds the write lock must not run at low priority: preempted by
 // anything else on the machine, it would keep every writer waiting (priority inversion,
-// measured: 110 ms lock holds for 8 ms of work). So it returns to normal priority for the time
-// it writes, and is only lowered at all where it can come back (root or CAP_SYS_NICE: an
-// ordinary user may raise its nice value but not lower it again).
+// measured: 110 ms lock holds for 8 ms of work). So it returns to normal priority, or above it
+// (HOLDER_NICE), for the time it writes, and is only lowered at all where it can come back (root
+// or CAP_SYS_NICE: an ordinary user may raise its nice value but not lower it again).
 import { readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
 /** The nice value of background threads. */
 export const BACKGROUND_NICE = 10;
+
+/**
+ * The nice value of a background thread while it holds the write lock, where the kernel allows
+ * it (root or CAP_SYS_NICE; else normal priority). At normal priority the analyzer, holding the
+ * lock, queued for the CPU behind the HTTP thread and the writer decoding its next group: the
+ * kernel's schedstat showed up to 20–32 ms of a flush spent runnable but waiting, while every
+ * writer waited for the lock. Above them, the holder finishes first (bench:ingest, one run each:
+ * longest analyzer hold 54 → 35 ms, holds over 15 ms 50 → 26).
+ */
+export const HOLDER_NICE = -5;
 
 /** The kernel's id of the calling thread, or undefined where /proc does not say (not Linux). */
 export function currentThreadId(): number | undefined {
@@ -38,21 +48,28 @@ export function threadNice(): number | undefined {
   }
 }
 
-/** A thread at background priority that returns to normal priority while it writes. */
+/**
+ * A thread at background priority that returns to normal priority while it writes, or above
+ * it (HOLDER_NICE) where the kernel allows.
+ */
 export class BackgroundPriority {
   readonly enabled: boolean;
+  /** The nice value foreground work runs at. */
+  readonly holderNice: number;
   private readonly tid: number | undefined;
 
   constructor(private readonly nice = BACKGROUND_NICE) {
     this.tid = currentThreadId();
     this.enabled = this.tid !== undefined && this.set(0) && this.set(nice);
     if (!this.enabled && this.tid !== undefined) this.set(0);
+    this.holderNice = this.enabled && this.set(HOLDER_NICE) ? HOLDER_NICE : 0;
+    if (this.enabled) this.set(nice);
   }
 
-  /** Runs `f` at normal priority (for work that holds the write lock). */
+  /** Runs `f` at normal priority or above (for work that holds the write lock). */
   foreground<T>(f: () => T): T {
     if (!this.enabled) return f();
-    this.set(0);
+    this.set(this.holderNice);
     try {
       return f();
     } finally {

@@ -1,9 +1,9 @@
 // Background threads lower their own CPU priority, only their own, and return to normal
-// priority while they hold the write lock (lib/runtime/priority.ts).
+// priority or above while they hold the write lock (lib/runtime/priority.ts).
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { bundledEntry } from '../../lib/runtime/bundle.ts';
-import { BackgroundPriority, threadNice } from '../../lib/runtime/priority.ts';
+import { BackgroundPriority, HOLDER_NICE, threadNice } from '../../lib/runtime/priority.ts';
 
 describe('BackgroundPriority', () => {
   it('lowers the calling thread only, and raises it again around foreground work', async () => {
@@ -16,8 +16,9 @@ describe('BackgroundPriority', () => {
       w.once('error', reject);
     });
     await w.terminate();
-    // These machines (and CI) run as root, so the thread may come back to normal priority.
-    expect(seen).toEqual({ before: 0, enabled: true, background: 10, inForeground: 0, after: 10 });
+    // These machines (and CI) run as root, so the thread may come back to normal priority, and
+    // above it while it holds the lock.
+    expect(seen).toEqual({ before: 0, enabled: true, holderNice: HOLDER_NICE, background: 10, inForeground: HOLDER_NICE, after: 10 });
     expect(threadNice()).toBe(mine);
   });
 
