@@ -16,6 +16,11 @@ const opts = workerData as LiveAnalyzerOptions & { intervalMs: number; feedInFli
 const priority = new BackgroundPriority();
 
 let analyzer: LiveAnalyzer | undefined;
+
+function heapOf(): { heapUsedBytes: number; heapPhysicalBytes: number } {
+  const h = getHeapStatistics();
+  return { heapUsedBytes: h.used_heap_size, heapPhysicalBytes: h.total_physical_size };
+}
 let timer: NodeJS.Timeout | undefined;
 let closing = false;
 
@@ -45,7 +50,7 @@ function tick(): void {
     analyzer ??= new LiveAnalyzer({ ...opts, foreground: (f) => priority.foreground(f), drain });
     const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
     behind = r.leader && r.behind > 0;
-    port!.postMessage({ type: 'pass', ...r, feedDropped: r.feedDropped + droppedUnopened, heapUsedBytes: getHeapStatistics().used_heap_size } satisfies FromLive);
+    port!.postMessage({ type: 'pass', ...r, feedDropped: r.feedDropped + droppedUnopened, ...heapOf() } satisfies FromLive);
   } catch (err) {
     // A busy or briefly unavailable database: the cursor did not move, the next tick retries.
     port!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromLive);

@@ -12,7 +12,7 @@ const FEED_IN_FLIGHT_SPANS = 32_768;
 
 export type ToLive = { type: 'feed'; group: FedGroup } | { type: 'close' };
 
-export type FromLive = ({ type: 'pass'; heapUsedBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
+export type FromLive = ({ type: 'pass'; heapUsedBytes: number; heapPhysicalBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
 
 export interface LiveStatus {
   passes: number;
@@ -26,12 +26,14 @@ export interface LiveStatus {
   feedDropped: number;
   /** The analyzer thread's V8 heap in use after its last pass. */
   heapUsedBytes: number;
+  /** Memory the analyzer thread's V8 heap holds (in use or garbage not yet collected). */
+  heapPhysicalBytes: number;
   /** Analyzer threads started again after one ended without being asked to. */
   restarts: number;
 }
 
 export class LiveThread {
-  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, restarts: 0 };
+  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, restarts: 0 };
   private worker!: Worker;
   private closing = false;
   private up = false;
@@ -70,6 +72,7 @@ export class LiveThread {
         this.threadFeedDropped = msg.feedDropped;
         this.status.last = msg;
         this.status.heapUsedBytes = msg.heapUsedBytes;
+        this.status.heapPhysicalBytes = msg.heapPhysicalBytes;
       } else if (msg.type === 'error') {
         this.status.errors++;
         this.status.lastError = msg.message;

@@ -1,6 +1,7 @@
 // The collector's own counters, exposed as Prometheus text on GET /metrics. Every refusal and
 // every loss is counted here (ARCHITECTURE.md §4.6: every overflow is counted and visible).
 
+import { getHeapStatistics } from 'node:v8';
 import type { LiveStatus } from './live.ts';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -51,6 +52,8 @@ export class CollectorMetrics {
   walResets = 0;
   /** Last reported V8 heap in use by the writer thread. */
   writerHeapBytes = 0;
+  /** …and the memory its heap holds (in use or garbage not yet collected). */
+  writerHeapPhysicalBytes = 0;
   writerRestarts = 0;
 
   constructor(
@@ -116,14 +119,21 @@ export class CollectorMetrics {
     }
     const mem = process.memoryUsage();
     out.push(
-      '# HELP faultline_collector_memory_bytes Memory of the collector process (rss, external) and V8 heaps in use per thread.',
+      '# HELP faultline_collector_memory_bytes Memory of the collector process (rss, external) and V8 heaps per thread: in use, and held (physical).',
       '# TYPE faultline_collector_memory_bytes gauge',
       `faultline_collector_memory_bytes{kind="rss"} ${mem.rss}`,
       `faultline_collector_memory_bytes{kind="external"} ${mem.external}`,
       `faultline_collector_memory_bytes{kind="heap_used",thread="http"} ${mem.heapUsed}`,
       `faultline_collector_memory_bytes{kind="heap_used",thread="writer"} ${this.writerHeapBytes}`,
+      `faultline_collector_memory_bytes{kind="heap_physical",thread="http"} ${getHeapStatistics().total_physical_size}`,
+      `faultline_collector_memory_bytes{kind="heap_physical",thread="writer"} ${this.writerHeapPhysicalBytes}`,
     );
-    if (g.live !== undefined) out.push(`faultline_collector_memory_bytes{kind="heap_used",thread="live"} ${g.live.heapUsedBytes}`);
+    if (g.live !== undefined) {
+      out.push(
+        `faultline_collector_memory_bytes{kind="heap_used",thread="live"} ${g.live.heapUsedBytes}`,
+        `faultline_collector_memory_bytes{kind="heap_physical",thread="live"} ${g.live.heapPhysicalBytes}`,
+      );
+    }
     const hist = (name: string, help: string, h: Histogram) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
       let cum = 0;

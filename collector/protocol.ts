@@ -48,6 +48,7 @@ export interface GroupStats {
   duplicates: Record<Signal, number>;
   /** The writer isolate's V8 heap in use, for /metrics. */
   heapUsedBytes: number;
+  heapPhysicalBytes: number;
 }
 
 export type FromWriter =

@@ -156,7 +156,8 @@ function flushGroup(): void {
       }
     }
   }
-  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, heapUsedBytes: getHeapStatistics().used_heap_size } });
+  const heap = getHeapStatistics();
+  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, heapUsedBytes: heap.used_heap_size, heapPhysicalBytes: heap.total_physical_size } });
 }
 
 /** Decodes and encodes a request; it joins the next group commit (or is answered at once). */

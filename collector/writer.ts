@@ -133,6 +133,7 @@ export class WriterClient {
       m.batchItems += stats.items;
       m.batchLatency.observe(stats.ms / 1000);
       m.writerHeapBytes = stats.heapUsedBytes;
+      m.writerHeapPhysicalBytes = stats.heapPhysicalBytes;
       m.duplicates.traces += stats.duplicates.traces;
       m.duplicates.metrics += stats.duplicates.metrics;
       m.duplicates.logs += stats.duplicates.logs;

@@ -93,5 +93,12 @@ describe('collector + live analyzer thread', () => {
     // The writers handed both commits to the analyzer: nothing was read back from storage.
     expect(await metric('faultline_live_spans_fed_total')).toBe(3);
     expect(await metric('faultline_live_feed_dropped_spans_total')).toBe(0);
+    // Each thread's V8 heap: in use, and held (in use plus garbage not yet collected, at least as much).
+    for (const thread of ['http', 'writer', 'live']) {
+      const used = await metric(`faultline_collector_memory_bytes{kind="heap_used",thread="${thread}"}`);
+      const held = await metric(`faultline_collector_memory_bytes{kind="heap_physical",thread="${thread}"}`);
+      expect(used, thread).toBeGreaterThan(0);
+      expect(held, thread).toBeGreaterThanOrEqual(used);
+    }
   });
 });
