@@ -159,10 +159,11 @@ export class LiveAnalyzer {
 
   /**
    * Chunks until caught up, `budgetMs` of wall time is spent, `maxChunks` are read or
-   * `flushSpans` are folded, into one delta flushed once. A flush costs about the same for one chunk as for twenty (the
-   * same edges and minutes, pending clients added and paired in between never written) and holds
-   * the writers' lock while it runs, so one per call instead of one per chunk. Nothing is
-   * committed before the flush: a crash or a lost lease replays the chunks from the stored cursor.
+   * `flushSpans` are folded, into one delta flushed once. A flush costs about the same for one
+   * chunk as for twenty (the same edges and minutes, pending clients added and paired in between
+   * never written) and holds the writers' lock while it runs, so one per call instead of one per
+   * chunk. Nothing is committed before the flush: a crash or a lost lease replays the chunks from
+   * the stored cursor.
    */
   catchUp(nowMs: () => number, budgetMs = 900, maxChunks = Infinity): PassResult {
     const start = nowMs();
