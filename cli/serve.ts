@@ -10,6 +10,7 @@ import type { CollectorReadyMessage } from './collector.ts';
 import { endpointFor, keeping } from './collector.ts';
 import type { Command } from './command.ts';
 import { ensureDashboardBuild } from './dashboard-build.ts';
+import { COLLECTOR_NODE_FLAGS } from '../lib/runtime/workers.ts';
 import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
 import { binPath, checkoutRoot } from './paths.ts';
@@ -137,7 +138,7 @@ async function startCollectorChild(
 ): Promise<{ child: Child; ready: CollectorReadyMessage }> {
   const args = ['collector', '--otlp-port', String(port), '--host', host, '--db', dbUrl];
   if (retentionMs !== undefined) args.push('--retention', retentionMs > 0 ? formatDuration(retentionMs) : '0');
-  const child = startChild('collector', process.execPath, [binPath(), ...args], {
+  const child = startChild('collector', process.execPath, [...COLLECTOR_NODE_FLAGS, binPath(), ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,
