@@ -36,8 +36,9 @@ export function tsExecArgv(): string[] {
  * its own thread. By default V8 hands marking and sweeping to helper threads shared by the whole
  * process and running at normal priority, so the analyzer's garbage was collected at the
  * writers' priority, beside them, whatever the analyzer's own nice value. bench:ingest with the
- * analyzer on, p99 per batch at 50k spans/s: 17.9, 19.2 and 26.1 ms with it against 35.4–51.7 ms
- * without in the same hour, throughput within noise (113–115k spans/s, ratio 0.46–0.50).
+ * analyzer on, p99 per batch at 50k spans/s: 17.9–33.6 ms in six runs with it (median 27)
+ * against 26.1–51.7 ms in eight without (median 38) within the same two hours, throughput within
+ * noise; without the analyzer, an interleaved pair: 17.0 ms with it, 17.3 ms without.
  */
 export const COLLECTOR_NODE_FLAGS = ['--single-threaded-gc'] as const;
 
