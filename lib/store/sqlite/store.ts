@@ -43,6 +43,22 @@ export interface SqliteStoreOptions extends DictionaryOptions {
 
 const PAGE = 1000;
 
+/** How long opening keeps trying while another connection's lock makes it fail with SQLITE_BUSY. */
+const OPEN_BUSY_RETRY_MS = 10_000;
+
+/** SQLITE_BUSY or one of its extended codes, on the error or the error it wraps. */
+function isBusy(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) return true;
+  }
+  return false;
+}
+
+/** Blocks the calling thread (opening is synchronous; this runs once, at startup). */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** The file cannot be opened as a Faultline SQLite database (not SQLite, unreadable, a directory…). */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
@@ -69,24 +85,36 @@ export class SqliteStore implements Store {
     opts: SqliteStoreOptions = {},
   ) {
     const fresh = file === ':memory:' || !existsSync(file);
-    try {
-      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-      this.db = new Database(file);
-    } catch (err) {
-      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    try {
-      if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
-      for (const p of PRAGMAS) this.db.exec(p);
-      for (const p of memoryPragmas(opts.cacheKiB ?? 32768, opts.mmapBytes ?? 0)) this.db.exec(p);
-      if (opts.walAutoCheckpointPages !== undefined) {
-        this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutoCheckpointPages))}`);
+    // Threads of one collector open the same file at once (writers, analyzer, maintenance). A
+    // step of opening can meet another connection's lock and fail with SQLITE_BUSY without
+    // SQLite's busy handler waiting (seen once in CI: "database is locked" opening a writer), so
+    // a busy open is tried again for a while before it is an error.
+    const deadline = Date.now() + OPEN_BUSY_RETRY_MS;
+    for (;;) {
+      try {
+        if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+        this.db = new Database(file);
+      } catch (err) {
+        throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
       }
-      this.migrations = applyMigrations(this.db, opts.migrationsDir);
-    } catch (err) {
-      this.db.close();
-      if (err instanceof MigrationError) throw err;
-      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+      try {
+        if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
+        for (const p of PRAGMAS) this.db.exec(p);
+        for (const p of memoryPragmas(opts.cacheKiB ?? 32768, opts.mmapBytes ?? 0)) this.db.exec(p);
+        if (opts.walAutoCheckpointPages !== undefined) {
+          this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutoCheckpointPages))}`);
+        }
+        this.migrations = applyMigrations(this.db, opts.migrationsDir);
+        break;
+      } catch (err) {
+        this.db.close();
+        if (isBusy(err) && Date.now() < deadline) {
+          sleepMs(50);
+          continue;
+        }
+        if (err instanceof MigrationError) throw err;
+        throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+      }
     }
     this.dict = new Dictionary(this.db, opts);
     this.traces = new TraceKeys(this.db);
