@@ -1,9 +1,9 @@
 // The live analyzer on its own thread and connection (lib/live): every second it folds the spans
 // committed since its cursor into the per-minute rollups, so graph and RED stay fresh without
 // touching the HTTP thread, the writer thread or the dashboard's event loop.
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { LiveAnalyzer, type LiveAnalyzerOptions } from '../lib/live/analyzer.ts';
+import { heapFigures } from '../lib/runtime/heap.ts';
 import { BackgroundPriority } from '../lib/runtime/priority.ts';
 import type { FromLive, ToLive } from './live.ts';
 
@@ -17,10 +17,6 @@ const priority = new BackgroundPriority();
 
 let analyzer: LiveAnalyzer | undefined;
 
-function heapOf(): { heapUsedBytes: number; heapPhysicalBytes: number } {
-  const h = getHeapStatistics();
-  return { heapUsedBytes: h.used_heap_size, heapPhysicalBytes: h.total_physical_size };
-}
 let timer: NodeJS.Timeout | undefined;
 let closing = false;
 
@@ -50,7 +46,7 @@ function tick(): void {
     analyzer ??= new LiveAnalyzer({ ...opts, foreground: (f) => priority.foreground(f), drain });
     const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
     behind = r.leader && r.behind > 0;
-    port!.postMessage({ type: 'pass', ...r, feedDropped: r.feedDropped + droppedUnopened, ...heapOf() } satisfies FromLive);
+    port!.postMessage({ type: 'pass', ...r, feedDropped: r.feedDropped + droppedUnopened, ...heapFigures() } satisfies FromLive);
   } catch (err) {
     // A busy or briefly unavailable database: the cursor did not move, the next tick retries.
     port!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies FromLive);

@@ -3,13 +3,13 @@
 // transaction, then acknowledges each. A 200 on the HTTP thread waits for this
 // acknowledgement, so 200 means committed. Several writer threads share one WriteLock: one
 // decodes and encodes (no lock needed) while another holds the lock and commits.
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { IngestBatch } from '../lib/model/index.ts';
 import { openStore, type SqliteStore } from '../lib/store/index.ts';
 import type { PreparedBatch } from '../lib/store/sqlite/writer.ts';
 import { packCommitted } from '../lib/live/feed.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
+import { heapFigures } from '../lib/runtime/heap.ts';
 import { WAL_SAFETY_PAGES, type FromWriter, type ToWriter, type WriteOutcome, type WriteRequest, type WriterOptions } from './protocol.ts';
 import { decodeBody } from './decode.ts';
 import { isTransientStoreError } from './transient.ts';
@@ -156,8 +156,7 @@ function flushGroup(): void {
       }
     }
   }
-  const heap = getHeapStatistics();
-  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, heapUsedBytes: heap.used_heap_size, heapPhysicalBytes: heap.total_physical_size } });
+  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, ...heapFigures() } });
 }
 
 /** Decodes and encodes a request; it joins the next group commit (or is answered at once). */
