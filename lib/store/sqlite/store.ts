@@ -90,9 +90,13 @@ export class SqliteStore implements Store {
     // SQLite's busy handler waiting (seen once in CI: "database is locked" opening a writer), so
     // a busy open is tried again for a while before it is an error.
     const deadline = Date.now() + OPEN_BUSY_RETRY_MS;
+    try {
+      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+    }
     for (;;) {
       try {
-        if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
         this.db = new Database(file);
       } catch (err) {
         throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
