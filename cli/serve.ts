@@ -10,7 +10,7 @@ import type { CollectorReadyMessage } from './collector.ts';
 import { endpointFor, keeping } from './collector.ts';
 import type { Command } from './command.ts';
 import { ensureDashboardBuild } from './dashboard-build.ts';
-import { COLLECTOR_NODE_FLAGS } from '../lib/runtime/workers.ts';
+import { COLLECTOR_NODE_FLAGS, collectorEnv } from '../lib/runtime/workers.ts';
 import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
 import { binPath, checkoutRoot } from './paths.ts';
@@ -141,7 +141,7 @@ async function startCollectorChild(
   const child = startChild('collector', process.execPath, [...COLLECTOR_NODE_FLAGS, binPath(), ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: process.env,
+    env: collectorEnv(process.env),
   });
   children.push(child);
   prefixLines(child.proc.stdout, 'collector | ', io.out);

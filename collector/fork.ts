@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CollectorOptions, RunningCollector } from './index.ts';
-import { tsExecArgv, withCollectorFlags } from '../lib/runtime/workers.ts';
+import { collectorEnv, tsExecArgv, withCollectorFlags } from '../lib/runtime/workers.ts';
 
 export interface ForkedCollector extends RunningCollector {
   /** The child's process id (for RSS sampling and signals). */
@@ -13,7 +13,7 @@ export interface ForkedCollector extends RunningCollector {
 export function forkCollector(opts: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<ForkedCollector> {
   const child = fork(fileURLToPath(new URL('./child.ts', import.meta.url)), [], {
     execArgv: withCollectorFlags(tsExecArgv()),
-    env: { ...env, FAULTLINE_COLLECTOR_OPTIONS: JSON.stringify(opts) },
+    env: { ...collectorEnv(env), FAULTLINE_COLLECTOR_OPTIONS: JSON.stringify(opts) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('error', () => {});

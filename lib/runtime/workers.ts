@@ -1,4 +1,5 @@
 // Worker threads and child processes must load TypeScript sources the way their parent does.
+import { availableParallelism } from 'node:os';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import { defaultMigrationsDir } from '../store/migrate/apply.ts';
 import { bundledEntry } from './bundle.ts';
@@ -45,6 +46,21 @@ export const COLLECTOR_NODE_FLAGS = ['--single-threaded-gc'] as const;
 /** `argv` (a child's execArgv) with the collector's flags it does not have yet. */
 export function withCollectorFlags(argv: string[]): string[] {
   return [...argv, ...COLLECTOR_NODE_FLAGS.filter((f) => !argv.includes(f))];
+}
+
+/**
+ * The environment of a collector process: glibc's malloc arenas capped at one per core
+ * (MALLOC_ARENA_MAX), unless the caller set it. glibc gives each allocating thread an arena
+ * of its own, up to eight per core; the collector's threads free buffers other threads
+ * allocated (request bodies, transferred feed groups, SQLite pages), and each arena keeps
+ * its freed pages. With one arena per core, threads seldom wait for one: no more of them run
+ * at once. bench:ingest with the analyzer on, one interleaved pair: peak RSS 342 → 304 MB
+ * (anonymous 289 → 254), throughput 90.0k → 102.5k spans/s; an open-loop probe at 50k spans/s
+ * after 2M spans: peak 344–361 MB in three runs without, 316–318 in two with.
+ */
+export function collectorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.MALLOC_ARENA_MAX !== undefined) return env;
+  return { ...env, MALLOC_ARENA_MAX: String(Math.max(2, availableParallelism())) };
 }
 
 /** Per-process V8 flags: a worker inherits their effect and refuses them in its execArgv. */
