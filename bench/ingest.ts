@@ -379,7 +379,7 @@ async function main(): Promise<void> {
       console.log(`  per batch: p50 ${pct(fl, 50).toFixed(1)} ms, p99 ${pct(fl, 99).toFixed(1)} ms, max ${fl[fl.length - 1]?.toFixed(1)} ms; refused ${fixed.refused}, failed ${fixed.failed}`);
     }
     peakRss = Math.max(peakRss, vmHwmMb(collector.pid));
-    console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (process and its writer thread); of it at most ${peakAnon.toFixed(0)} MB anonymous (heaps, buffers) and ${peakFile.toFixed(0)} MB file-backed (code, SQLite mmap pages)`);
+    console.log(`collector peak RSS: ${peakRss.toFixed(0)} MB (the collector process: all its threads); of it at most ${peakAnon.toFixed(0)} MB anonymous (heaps, buffers) and ${peakFile.toFixed(0)} MB file-backed (code, SQLite mmap pages)`);
     clearInterval(rssTimer);
     await collector.close();
     agent.destroy();
