@@ -2,7 +2,7 @@
 // Every collector starts one; when several share a database, the lease in the database lets one
 // analyze and the others stand by.
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import type { FedGroup } from '../lib/live/feed.ts';
 import { LIVE_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
@@ -32,6 +32,13 @@ export interface LiveStatus {
   restarts: number;
 }
 
+export interface LiveThreadOptions extends LiveAnalyzerOptions {
+  /** Time between passes when caught up (default 500 ms). */
+  intervalMs?: number;
+  /** The thread's V8 heap limits (default LIVE_THREAD_LIMITS); past them it ends and starts again. */
+  limits?: ResourceLimits;
+}
+
 export class LiveThread {
   readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, restarts: 0 };
   private worker!: Worker;
@@ -43,14 +50,16 @@ export class LiveThread {
   private restartTimer: NodeJS.Timeout | undefined;
 
   private readonly opts: LiveAnalyzerOptions & { intervalMs?: number };
+  private readonly limits: ResourceLimits;
 
-  private constructor(opts: LiveAnalyzerOptions & { intervalMs?: number }) {
+  private constructor({ limits, ...opts }: LiveThreadOptions) {
     // One lease owner across restarts: a restarted thread takes its own lease back at once
     // instead of standing by until the crashed one's lease runs out.
     this.opts = { ...opts, owner: opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}` };
+    this.limits = limits ?? LIVE_THREAD_LIMITS;
   }
 
-  static start(opts: LiveAnalyzerOptions & { intervalMs?: number }): LiveThread {
+  static start(opts: LiveThreadOptions): LiveThread {
     const t = new LiveThread(opts);
     t.spawn();
     return t;
@@ -58,7 +67,7 @@ export class LiveThread {
 
   private spawn(): void {
     this.inFlight = new Int32Array(new SharedArrayBuffer(4));
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight }, LIVE_THREAD_LIMITS);
+    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight }, this.limits);
     this.worker = worker;
     this.up = true;
     this.threadFeedDropped = 0;

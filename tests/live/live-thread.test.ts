@@ -1,11 +1,12 @@
-// The collector's live analyzer thread comes back when it ends without being asked to (a crash),
-// and goes on from the cursor stored in the database.
+// The collector's live analyzer thread comes back when it ends without being asked to (a crash,
+// or running out of its capped heap), and goes on from the cursor stored in the database.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LiveThread } from '../../collector/live.ts';
 import { openStore } from '../../lib/store/index.ts';
+import { span } from './helpers.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -39,5 +40,31 @@ describe('LiveThread', () => {
     await live.close();
     await new Promise((r) => setTimeout(r, 1500));
     expect(live.status.restarts).toBe(1);
+  });
+
+  it('a thread that outgrows its heap cap ends, is counted and started again; the process stays up', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-live-oom-'));
+    dirs.push(dir);
+    const dbUrl = path.join(dir, 'live.db');
+    // Calls to a peer that never answers: each waits in the analyzer's pending set (30 s grace),
+    // so 100,000 of them need far more than the 16 MB cap below (the real cap is 128 MB).
+    const store = openStore(dbUrl);
+    for (let b = 0; b < 20; b++) {
+      const spans = Array.from({ length: 5_000 }, (_, i) =>
+        span({ trace: `oom${b}-${i}`, id: 'cli', service: 'caller', kind: 'client', name: 'GET', attrs: { 'server.address': 'slow.example' } }),
+      );
+      store.writeBatch({ spans, metrics: [], logs: [] });
+    }
+    store.close();
+
+    const live = LiveThread.start({ dbUrl, intervalMs: 100, limits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    try {
+      await until(() => live.status.restarts >= 1, 60_000);
+      expect(live.status.lastError).toMatch(/out of memory/i);
+      // It had started analyzing before it ran out: the cap, not the start, ended it.
+      expect(live.status.passes).toBeGreaterThan(0);
+    } finally {
+      await live.close();
+    }
   });
 });
