@@ -272,6 +272,28 @@ describe('live analyzer: nodes, RED and self time', () => {
     expect(after).toMatchObject({ calls: 1, selfTimeMs: 10, meanSelfTimeMs: 10 });
   });
 
+  it('keeps lowering it, chunk after chunk, as more children arrive', () => {
+    // Each chunk adds the difference from what the chunks before it counted, with the trace's
+    // earlier spans kept in memory between chunks.
+    env = tempEnv();
+    const a = env.analyzer();
+    const t = callTrace('t1', 'web', 'orders');
+    const selfMs = () => env.query().services({ ...WINDOW, stepMs: 60_000 }).services.find((s) => s.name === 'web')!.selfTimeMs;
+    env.write([t.root]);
+    a.pass(NOW);
+    expect(selfMs()).toBe(40);
+    env.write([t.client, t.server]);
+    a.pass(NOW + 1000);
+    expect(selfMs()).toBe(10);
+    env.write([span({ trace: 't1', id: 'cli2', parent: 'root', service: 'web', kind: 'client', name: 'GET', start: 36, dur: 3 })]);
+    a.pass(NOW + 2000);
+    expect(selfMs()).toBe(7);
+    env.write([span({ trace: 't1', id: 'int', parent: 'root', service: 'web', kind: 'internal', name: 'render', start: 1, dur: 2 })]);
+    a.pass(NOW + 3000);
+    // An internal span is the request's own work: its time moves from the root to it, the sum stays.
+    expect(selfMs()).toBe(7);
+  });
+
   it('answers a window of whole hours from the hour tier with the same counts', () => {
     env = tempEnv();
     const spans = [];
