@@ -51,12 +51,13 @@ export function withCollectorFlags(argv: string[]): string[] {
 /**
  * The environment of a collector process: glibc's malloc arenas capped at one per core
  * (MALLOC_ARENA_MAX), unless the caller set it. glibc gives each allocating thread an arena
- * of its own, up to eight per core; the collector's threads free buffers other threads
- * allocated (request bodies, transferred feed groups, SQLite pages), and each arena keeps
- * its freed pages. With one arena per core, threads seldom wait for one: no more of them run
- * at once. bench:ingest with the analyzer on, one interleaved pair: peak RSS 342 → 304 MB
- * (anonymous 289 → 254), throughput 90.0k → 102.5k spans/s; an open-loop probe at 50k spans/s
- * after 2M spans: peak 344–361 MB in three runs without, 316–318 in two with.
+ * of its own, up to eight per core, and an arena keeps the pages freed into it; the
+ * collector's threads free buffers other threads allocated (request bodies, transferred feed
+ * groups), so each arena ends up holding its own free pages. With one arena per core, threads
+ * seldom wait for one: no more of them run at once. bench:ingest with the analyzer on: peak
+ * RSS 302–322 MB (anonymous 251–268) in three runs, 342 MB (289) in one run without, the same
+ * hour; throughput within the machine's noise. An open-loop probe at 50k spans/s after 2M
+ * spans: peak 344–361 MB in three runs without, 316–318 in two with.
  */
 export function collectorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.MALLOC_ARENA_MAX !== undefined) return env;
