@@ -55,7 +55,7 @@ export function withCollectorFlags(argv: string[]): string[] {
  * collector's threads free buffers other threads allocated (request bodies, transferred feed
  * groups), so each arena ends up holding its own free pages. With one arena per core, threads
  * seldom wait for one: no more of them run at once. bench:ingest with the analyzer on: peak
- * RSS 302–322 MB (anonymous 251–268) in three runs, 342 MB (289) in one run without, the same
+ * RSS 302–326 MB (anonymous 251–269) in four runs, 342 MB (289) in one run without, the same
  * hour; throughput within the machine's noise. An open-loop probe at 50k spans/s after 2M
  * spans: peak 344–361 MB in three runs without, 316–318 in two with.
  */
