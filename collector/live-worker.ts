@@ -16,7 +16,6 @@ const opts = workerData as LiveAnalyzerOptions & { intervalMs: number; feedInFli
 const priority = new BackgroundPriority();
 
 let analyzer: LiveAnalyzer | undefined;
-
 let timer: NodeJS.Timeout | undefined;
 let closing = false;
 

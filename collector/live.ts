@@ -49,7 +49,7 @@ export class LiveThread {
   private inFlight = new Int32Array(new SharedArrayBuffer(4));
   private restartTimer: NodeJS.Timeout | undefined;
 
-  private readonly opts: LiveAnalyzerOptions & { intervalMs?: number };
+  private readonly opts: Omit<LiveThreadOptions, 'limits'>;
   private readonly limits: ResourceLimits;
 
   private constructor({ limits, ...opts }: LiveThreadOptions) {

@@ -1,7 +1,7 @@
 // The collector's own counters, exposed as Prometheus text on GET /metrics. Every refusal and
 // every loss is counted here (ARCHITECTURE.md §4.6: every overflow is counted and visible).
 
-import { getHeapStatistics } from 'node:v8';
+import { heapFigures } from '../lib/runtime/heap.ts';
 import type { LiveStatus } from './live.ts';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
@@ -118,14 +118,15 @@ export class CollectorMetrics {
       one('faultline_live_restarts_total', 'counter', 'Analyzer threads restarted after ending unasked (a crash).', l.restarts);
     }
     const mem = process.memoryUsage();
+    const httpHeap = heapFigures();
     out.push(
       '# HELP faultline_collector_memory_bytes Memory of the collector process (rss, external) and V8 heaps per thread: in use, and held (physical).',
       '# TYPE faultline_collector_memory_bytes gauge',
       `faultline_collector_memory_bytes{kind="rss"} ${mem.rss}`,
       `faultline_collector_memory_bytes{kind="external"} ${mem.external}`,
-      `faultline_collector_memory_bytes{kind="heap_used",thread="http"} ${mem.heapUsed}`,
+      `faultline_collector_memory_bytes{kind="heap_used",thread="http"} ${httpHeap.heapUsedBytes}`,
       `faultline_collector_memory_bytes{kind="heap_used",thread="writer"} ${this.writerHeapBytes}`,
-      `faultline_collector_memory_bytes{kind="heap_physical",thread="http"} ${getHeapStatistics().total_physical_size}`,
+      `faultline_collector_memory_bytes{kind="heap_physical",thread="http"} ${httpHeap.heapPhysicalBytes}`,
       `faultline_collector_memory_bytes{kind="heap_physical",thread="writer"} ${this.writerHeapPhysicalBytes}`,
     );
     if (g.live !== undefined) {

@@ -679,11 +679,6 @@ export class LiveDb {
   }
 }
 
-/**
- * RollupDelta.coarsen without the edges: the per-row tables no longer hold edges (the graph blocks
- * do), and merging 10,000 edge sketches per pass only to drop them was most of a flush. A bucket
- * with one minute of the delta is that minute's cells as they are.
- */
 /** One bucket's rows of the per-row rollup tables, as the upserts bind them after (res, bucket). */
 interface BucketRows {
   res: number;
@@ -706,6 +701,11 @@ function bucketRows(res: number, bucket: number, b: BucketDelta): BucketRows {
   };
 }
 
+/**
+ * RollupDelta.coarsen without the edges: the per-row tables no longer hold edges (the graph blocks
+ * do), and merging 10,000 edge sketches per pass only to drop them was most of a flush. A bucket
+ * with one minute of the delta is that minute's cells as they are.
+ */
 function coarsenWithoutEdges(delta: RollupDelta, width: number): Map<number, BucketDelta> {
   const groups = new Map<number, BucketDelta[]>();
   for (const [m, b] of delta.minutes) {

@@ -63,6 +63,10 @@ function sleepMs(ms: number): void {
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
+
+function openError(file: string, err: unknown): StoreOpenError {
+  return new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+}
 /**
  * 4 KiB: each commit writes every page it dirtied to the WAL, and the random trace-id index
  * dirties one page per new trace; measured WAL bytes per span: 8 KiB pages 631, 4 KiB 506.
@@ -93,13 +97,13 @@ export class SqliteStore implements Store {
     try {
       if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     } catch (err) {
-      throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+      throw openError(file, err);
     }
     for (;;) {
       try {
         this.db = new Database(file);
       } catch (err) {
-        throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+        throw openError(file, err);
       }
       try {
         if (fresh) this.db.exec(pageSizePragma(opts.pageSize ?? DEFAULT_PAGE_SIZE));
@@ -117,7 +121,7 @@ export class SqliteStore implements Store {
           continue;
         }
         if (err instanceof MigrationError) throw err;
-        throw new StoreOpenError(`cannot open SQLite database ${file}: ${(err as Error).message}`, { cause: err });
+        throw openError(file, err);
       }
     }
     this.dict = new Dictionary(this.db, opts);
