@@ -88,7 +88,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
   // Always started: besides retention (when enabled) it checkpoints the WAL for the writers.
   const retention = Retention.start(
-    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs, walResetPages: opts.walResetPages },
+    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs, walResetPages: opts.walResetPages, traceIndexIntervalMs: 250 },
     metrics,
   );
   const live =

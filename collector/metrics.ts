@@ -50,6 +50,9 @@ export class CollectorMetrics {
   /** WAL pages after the maintenance thread's last checkpoint, and the times it started the WAL over. */
   walPages = 0;
   walResets = 0;
+  /** Trace ids the maintenance thread put in the trace-id index, and trace rows not in it yet. */
+  traceIdsIndexed = 0;
+  traceIdsBehind = 0;
   /** Last reported V8 heap in use by the writer thread. */
   writerHeapBytes = 0;
   /** …and the memory its heap holds (in use or garbage not yet collected). */
@@ -105,6 +108,8 @@ export class CollectorMetrics {
     one('faultline_collector_retention_errors_total', 'counter', 'Retention sweeps that failed (retried next round).', this.retentionErrors);
     one('faultline_collector_wal_pages', 'gauge', 'Pages in the SQLite write-ahead log after the last background checkpoint.', this.walPages);
     one('faultline_collector_wal_resets_total', 'counter', 'Checkpoints finished under the write lock so the write-ahead log starts over (past walResetPages).', this.walResets);
+    one('faultline_collector_trace_ids_indexed_total', 'counter', 'Trace ids the maintenance thread added to the trace-id index file (opening its connection included).', this.traceIdsIndexed);
+    one('faultline_collector_trace_ids_unindexed', 'gauge', 'Stored traces not in the trace-id index yet (writers keep them in memory).', this.traceIdsBehind);
     if (g.live !== undefined) {
       const l = g.live;
       one('faultline_live_spans_analyzed_total', 'counter', 'Spans folded into the graph and RED rollups by the live analyzer.', l.spansAnalyzed);

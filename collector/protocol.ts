@@ -72,10 +72,14 @@ export interface RetentionOptions {
   checkpointIntervalMs?: number;
   /** WAL pages past which a checkpoint completes under the write lock so the WAL starts over. */
   walResetPages?: number;
+  /** How often to bring the trace-id index file up to date (lib/store/sqlite/trace-index.ts). */
+  traceIndexIntervalMs: number;
 }
 
 export type FromRetention =
   | { type: 'deleted'; rows: number }
   | { type: 'error'; message: string }
   /** After each checkpoint: WAL pages left, and whether this one started the WAL over. */
-  | { type: 'wal'; pages: number; reset: boolean };
+  | { type: 'wal'; pages: number; reset: boolean }
+  /** After each indexing pass: trace ids it indexed, and trace rows still not indexed. */
+  | { type: 'traceIndex'; indexed: number; behind: number };

@@ -3,7 +3,8 @@
 //   would hold up every acknowledgement. Here each chunk is a short transaction of its own
 //   (Store.deleteOlderThan), so a writer waits at most one chunk;
 // - checkpoints: copying the WAL into the database (and its fsync) happens here, PASSIVE, so
-//   the writers' commits never do it.
+//   the writers' commits never do it;
+// - the trace-id index file: trace ids written meanwhile, in sorted batches.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../lib/store/index.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
@@ -15,7 +16,6 @@ if (port === null) throw new Error('retention-worker must run as a worker thread
 const opts = workerData as RetentionOptions;
 const priority = new BackgroundPriority();
 const store = openStore(opts.dbUrl, { cacheKiB: 2048, writeLock: opts.writeLock ? new WriteLock(opts.writeLock) : undefined });
-
 
 function sweep(): void {
   try {
@@ -62,7 +62,26 @@ function checkpoint(): void {
   }
 }
 
+/**
+ * Trace ids committed since the last pass go into the trace-id index file, sorted, in a
+ * transaction of that file's own: no write lock of the database is held. Until then each
+ * writer keeps them in memory (and indexes them itself if this thread falls far behind).
+ */
+let reported = 0;
+function indexTraceIds(): void {
+  try {
+    store.indexTraceIds();
+    // What opening the store indexed counts too (the writers may have written before it).
+    const indexed = store.traceIdsIndexed - reported;
+    reported += indexed;
+    port!.postMessage({ type: 'traceIndex', indexed, behind: store.traceIdsBehind() } satisfies FromRetention);
+  } catch (err) {
+    port!.postMessage({ type: 'error', message: `trace index: ${err instanceof Error ? err.message : String(err)}` } satisfies FromRetention);
+  }
+}
+
 const timers: NodeJS.Timeout[] = [];
+if (opts.traceIndexIntervalMs > 0) timers.push(setInterval(indexTraceIds, opts.traceIndexIntervalMs));
 if (opts.retentionMs > 0) {
   timers.push(setInterval(sweep, opts.intervalMs));
   sweep();

@@ -14,6 +14,9 @@ export class Retention {
       else if (msg.type === 'wal') {
         metrics.walPages = msg.pages;
         if (msg.reset) metrics.walResets++;
+      } else if (msg.type === 'traceIndex') {
+        metrics.traceIdsIndexed += msg.indexed;
+        metrics.traceIdsBehind = msg.behind;
       } else metrics.retentionErrors++;
     });
     // A crashed sweep must not take ingest down; the next collector start sweeps again.

@@ -22,9 +22,8 @@ export const PRAGMAS = [
 ] as const;
 
 /**
- * Page cache per connection (grows on demand up to this). The trace-id index, the one random
- * index, should stay in it: ~30 B per trace. No mmap by default: mapped pages count in the
- * process's RSS, and the collector has an RSS budget.
+ * Page cache per connection (grows on demand up to this). No mmap by default: mapped pages
+ * count in the process's RSS, and the collector has an RSS budget.
  */
 export function memoryPragmas(cacheKiB: number, mmapBytes: number): string[] {
   return [`PRAGMA cache_size = -${Math.max(1024, Math.floor(cacheKiB))}`, `PRAGMA mmap_size = ${Math.max(0, Math.floor(mmapBytes))}`];
@@ -91,7 +90,10 @@ export const SQL = {
   /** SQLite only: the header's user_version counts retention passes that deleted trace rows. */
   traceGeneration: `PRAGMA user_version`,
   // Traces and spans.
-  traceKey: `SELECT key FROM traces WHERE trace_id = ?`,
+  /** SQLite only (hex): the trace rows past a key, for a writer's map of the unindexed tail (trace-keys.ts). */
+  traceTailAfter: `SELECT key, lower(hex(trace_id)) FROM traces WHERE key > ? ORDER BY key`,
+  /** A trace among those past the index's progress (a scan of the tail: no index on trace_id). */
+  traceKeyInTail: `SELECT key FROM traces WHERE key > ? AND trace_id = ? LIMIT 1`,
   insertTrace: `INSERT INTO traces (trace_id) VALUES (?)`,
   traceIdByKey: `SELECT trace_id FROM traces WHERE key = ?`,
   insertSpan: insertSpans(1),

@@ -16,6 +16,8 @@ export function deleteOlderThan(
   beforeNs: bigint,
   opts: RetentionOptions = {},
   runWrite: RunWrite = (f) => db.transaction(f).immediate(),
+  /** Told, after each commit, which trace rows it deleted (the trace-id index forgets them). */
+  forgetTraces: (rows: { key: number; traceId: Buffer }[]) => void = () => {},
 ): number {
   const chunk = Math.max(1, Math.floor(opts.chunkSize ?? 2000));
   let removed = 0;
@@ -24,6 +26,7 @@ export function deleteOlderThan(
     expired: db.prepare(SQL.expiredSpans).safeIntegers(true),
     deleteSpan: db.prepare(SQL.deleteSpan),
     traceHasSpans: db.prepare(SQL.traceHasSpans),
+    traceIdByKey: db.prepare(SQL.traceIdByKey).pluck(),
     deleteTrace: db.prepare(SQL.deleteTrace),
     forgetMinuteSpans: db.prepare(SQL.forgetMinuteSpans),
     emptyMinutes: db.prepare(SQL.emptyMinutes),
@@ -42,7 +45,9 @@ export function deleteOlderThan(
   for (const m of minutes) {
     for (let lo = m.min_seq; lo <= m.max_seq; lo += window) {
       const hi = lo + window - 1n < m.max_seq ? lo + window - 1n : m.max_seq;
+      const gone: { key: number; traceId: Buffer }[] = [];
       removed += runWrite(() => {
+        gone.length = 0;
         const rows = st.expired.all(lo, hi, beforeNs, chunk) as { seq: bigint; trace_key: bigint; start_ns: bigint }[];
         const keys = new Set<bigint>();
         const perMinute = new Map<number, number>();
@@ -55,12 +60,17 @@ export function deleteOlderThan(
         for (const [minute, n] of perMinute) st.forgetMinuteSpans.run(n, minute);
         let tracesDeleted = 0;
         for (const k of keys) {
-          if (st.traceHasSpans.get(k) === undefined) tracesDeleted += st.deleteTrace.run(k).changes;
+          if (st.traceHasSpans.get(k) !== undefined) continue;
+          const traceId = st.traceIdByKey.get(k) as Buffer | undefined;
+          if (traceId === undefined) continue;
+          tracesDeleted += st.deleteTrace.run(k).changes;
+          gone.push({ key: Number(k), traceId });
         }
         // Writers cache trace keys; tell them (trace-keys.ts) that some no longer exist.
         if (tracesDeleted > 0) db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true })) + 1}`);
         return rows.length;
       });
+      forgetTraces(gone);
     }
   }
 

@@ -11,6 +11,7 @@ import { Dictionary, type DictionaryOptions } from './dictionary.ts';
 import { deleteOlderThan } from './retention.ts';
 import { KIND_NUMBER, logFromRow, pointFromRow, spanFromRow, type LogRow, type PointRow, type SpanRow } from './rows.ts';
 import { searchTraces } from './search.ts';
+import { TraceIdIndex, traceIndexFile } from './trace-index.ts';
 import { TraceKeys } from './trace-keys.ts';
 import { BatchWriter, minuteOf, type PreparedBatch, type RunWrite } from './writer.ts';
 import type { WriteLock } from '../write-lock.ts';
@@ -26,6 +27,8 @@ export interface SqliteStoreOptions extends DictionaryOptions {
    * such as a retention worker less).
    */
   cacheKiB?: number;
+  /** Page cache of this store's connection to the trace-id index file, KiB (default 1024). */
+  traceIndexCacheKiB?: number;
   /** Memory-mapped I/O size in bytes (default 0: mapped pages would count in RSS). */
   mmapBytes?: number;
   /**
@@ -42,6 +45,9 @@ export interface SqliteStoreOptions extends DictionaryOptions {
 }
 
 const PAGE = 1000;
+
+/** Trace ids a writer indexes after one write when the index is behind (see indexIfFull). */
+const TRACE_INDEX_STEP = 8192;
 
 /** How long opening keeps trying while another connection's lock makes it fail with SQLITE_BUSY. */
 const OPEN_BUSY_RETRY_MS = 10_000;
@@ -78,6 +84,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly dict: Dictionary;
   private readonly traces: TraceKeys;
+  private readonly traceIndex: TraceIdIndex;
   private readonly writer: BatchWriter;
   private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
@@ -125,7 +132,19 @@ export class SqliteStore implements Store {
       }
     }
     this.dict = new Dictionary(this.db, opts);
-    this.traces = new TraceKeys(this.db);
+    let index: TraceIdIndex | undefined;
+    try {
+      index = new TraceIdIndex(this.db, file, { cacheKiB: opts.traceIndexCacheKiB });
+      // A database from before the index file, or one whose index file is gone: index it all
+      // now, before this connection's first write would load it all as its tail.
+      index.catchUp();
+    } catch (err) {
+      index?.close();
+      this.db.close();
+      throw openError(traceIndexFile(file), err);
+    }
+    this.traceIndex = index;
+    this.traces = new TraceKeys(this.db, this.traceIndex);
     const tx = this.db.transaction((f: () => unknown) => f());
     const lock = opts.writeLock;
     this.runWrite = lock ? <T>(f: () => T) => lock.with(() => tx.immediate(f) as T) : <T>(f: () => T) => tx.immediate(f) as T;
@@ -145,7 +164,9 @@ export class SqliteStore implements Store {
   }
 
   writeBatch(batch: IngestBatch): WriteResult {
-    return this.writer.write(batch);
+    const r = this.writer.write(batch);
+    this.indexIfFull();
+    return r;
   }
 
   /** Encodes a batch for `writePrepared` (no write lock needed in the steady state). */
@@ -155,7 +176,40 @@ export class SqliteStore implements Store {
 
   /** Commits prepared batches in one transaction: committed when this returns. */
   writePrepared(batches: PreparedBatch[]): WriteResult {
-    return this.writer.writePrepared(batches);
+    const r = this.writer.writePrepared(batches);
+    this.indexIfFull();
+    return r;
+  }
+
+  /**
+   * When nobody else keeps the trace-id index current (no collector maintenance thread, e.g. an
+   * import), the writer's map of unindexed traces fills; then this writer indexes them itself,
+   * after its commit and outside the write lock. The batch is committed either way: a failure
+   * here (another indexer holding the file for long) leaves it for the next time.
+   */
+  private indexIfFull(): void {
+    if (!this.traces.needsIndex) return;
+    try {
+      // One transaction's worth per write, so no single request waits for all of it.
+      if (this.traceIndex.catchUp(TRACE_INDEX_STEP) < TRACE_INDEX_STEP) this.traces.needsIndex = false;
+    } catch {
+      // Tried again after the next write.
+    }
+  }
+
+  /** Indexes trace ids written since the last call (the collector's maintenance thread). */
+  indexTraceIds(limit?: number): number {
+    return this.traceIndex.catchUp(limit);
+  }
+
+  /** Trace ids this store has put in the index since it opened (opening catches up too). */
+  get traceIdsIndexed(): number {
+    return this.traceIndex.indexed;
+  }
+
+  /** Trace rows whose id is not in the trace-id index yet. */
+  traceIdsBehind(): number {
+    return this.traceIndex.behind();
   }
 
   /**
@@ -269,7 +323,7 @@ export class SqliteStore implements Store {
   }
 
   deleteOlderThan(beforeNs: bigint, opts?: { chunkSize?: number }): number {
-    const n = deleteOlderThan(this.db, beforeNs, opts, this.runWrite);
+    const n = deleteOlderThan(this.db, beforeNs, opts, this.runWrite, (rows) => this.traceIndex.forget(rows));
     // Trace rows may be gone; cached keys for them must not be reused.
     if (n > 0) this.traces.clear();
     return n;
@@ -287,6 +341,7 @@ export class SqliteStore implements Store {
         }
       }
     }
+    bytes += this.traceIndex.bytesOnDisk();
     return {
       spans: Number(c.spans),
       resources: Number(c.resources),
@@ -323,6 +378,13 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     if (this.syncFd !== undefined) closeSync(this.syncFd);
     this.closed = true;
+    try {
+      // Leave the index current, so the next open has no tail to load.
+      if (this.db.open && !this.db.inTransaction) this.traceIndex.catchUp();
+    } catch {
+      // Another process is indexing; whoever opens next catches up.
+    }
+    this.traceIndex.close();
     this.db.close();
   }
 }

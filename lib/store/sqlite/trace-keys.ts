@@ -1,59 +1,106 @@
-// trace id (hex) → trace key, the small arrival-order integer spans refer to. The cache is
-// two generations of bounded maps (a cheap LRU): batches mostly carry spans of recent traces,
-// so most lookups never touch the `traces` index, the one random-key index in the schema.
+// trace id (hex) → trace key, the small arrival-order integer spans refer to, for one writing
+// connection. The main database has no index on trace ids (a random key: trace-index.ts); a
+// trace is found in one of two places:
+// - the tail: every trace row past the index's progress. This connection keeps all of them in
+//   a map, loading at the start of each write transaction the rows other connections and
+//   processes committed since its last one (a short scan at the end of `traces`);
+// - the index file, for everything older (checked against the row, as entries can be stale).
+// The map also keeps indexed traces until it is full, so the spans of recent traces, most of
+// every batch, never leave it.
 import type Database from 'better-sqlite3';
 import { SQL } from '../sql/sqlite.ts';
+import type { TraceIdIndex } from './trace-index.ts';
+
+/**
+ * Past this many entries the map drops the indexed ones (about 100 B each: 1.6 MB). The
+ * collector indexes four times a second, so the tail is a second or so of new traces (2,500 at
+ * 50k spans/s); the rest of the map is a cache of the few seconds before, which covers the
+ * gap between the exports of one trace's services.
+ */
+const MAP_LIMIT = 16_384;
 
 export class TraceKeys {
-  private cur = new Map<string, number>();
-  private prev = new Map<string, number>();
+  private map = new Map<string, number>();
   private created: string[] = [];
-  private readonly find: Database.Statement;
+  /** The map holds every trace row with a key in (base, loaded]. */
+  private base = -1;
+  private loaded = 0;
+  private loadedBefore = 0;
+  private generation: number | undefined;
+  private readonly tailAfter: Database.Statement;
   private readonly insert: Database.Statement;
+  private readonly scanTail: Database.Statement;
+  /** Set when the map stays full after dropping indexed traces: the index is behind. */
+  needsIndex = false;
+
+  constructor(
+    db: Database.Database,
+    private readonly index: TraceIdIndex,
+    private readonly limit = MAP_LIMIT,
+  ) {
+    this.tailAfter = db.prepare(SQL.traceTailAfter).raw(true);
+    this.insert = db.prepare(SQL.insertTrace);
+    this.scanTail = db.prepare(SQL.traceKeyInTail).pluck();
+  }
 
   /**
-   * A generation holds 32k traces: about 80 B each (the hex key and the map entry), 5 MB for
-   * both per writer connection, against 16 MB at 100k. At 100k spans/s a writer meets about
-   * 8k new traces a second, so the cache remembers the last 4–8 s of traces, which covers
-   * the few seconds between the exports of one trace's services; a later span costs one
-   * lookup in the traces index instead.
+   * At the start of a write transaction (the write lock held, so nothing newer can commit
+   * meanwhile). `generation` is the database's user_version, which retention bumps when it
+   * deletes trace rows: then cached keys may name deleted rows and the map starts over.
    */
-  constructor(db: Database.Database, private readonly generationSize = 32_768) {
-    this.find = db.prepare(SQL.traceKey);
-    this.insert = db.prepare(SQL.insertTrace);
+  begin(generation: number): void {
+    const upto = this.index.upto();
+    if (this.base < 0 || generation !== this.generation || upto < this.base) {
+      // First use, retention deleted traces, or the index was rebuilt from less.
+      this.map = new Map();
+      this.base = this.loaded = upto;
+      this.generation = generation;
+    }
+    for (const [key, id] of this.tailAfter.all(this.loaded) as [number, string][]) {
+      this.map.set(id, key);
+      this.loaded = key;
+    }
+    if (this.map.size > this.limit) this.dropIndexed(upto);
+    this.loadedBefore = this.loaded;
+  }
+
+  /** Keeps only the tail: the indexed traces are found in the index file. */
+  private dropIndexed(upto: number): void {
+    for (const [id, key] of this.map) if (key <= upto) this.map.delete(id);
+    if (upto > this.base) this.base = upto;
+    this.needsIndex = this.map.size > this.limit / 2;
   }
 
   /** The key of `traceId`, creating the trace row inside the current write transaction. */
   keyFor(traceId: string): number {
-    let k = this.cur.get(traceId);
+    let k = this.map.get(traceId);
     if (k !== undefined) return k;
-    k = this.prev.get(traceId);
+    const id = Buffer.from(traceId, 'hex');
+    if (id.length !== 16 || traceId.length !== 32) throw new TypeError(`malformed trace id ${JSON.stringify(traceId)}`);
+    // Not in the tail, so indexed if it exists at all.
+    k = this.index.keyOf(id);
     if (k === undefined) {
-      const id = Buffer.from(traceId, 'hex');
-      if (id.length !== 16 || traceId.length !== 32) throw new TypeError(`malformed trace id ${JSON.stringify(traceId)}`);
-      const row = this.find.get(id) as { key: number } | undefined;
-      if (row) k = Number(row.key);
-      else {
-        k = Number(this.insert.run(id).lastInsertRowid);
-        this.created.push(traceId);
-      }
+      k = Number(this.insert.run(id).lastInsertRowid);
+      this.created.push(traceId);
+      this.loaded = k;
     }
-    if (this.cur.size >= this.generationSize) {
-      this.prev = this.cur;
-      this.cur = new Map();
-    }
-    this.cur.set(traceId, k);
+    this.map.set(traceId, k);
     return k;
   }
 
   /**
-   * The key of an existing trace, or undefined (reads never create rows). Always from the
-   * table: the write cache may be stale after another connection's retention.
+   * The key of an existing trace, or undefined (reads never create rows). Not from the map,
+   * which is only current inside this connection's write transactions.
    */
   lookup(traceId: string): number | undefined {
     if (!/^[0-9a-f]{32}$/.test(traceId)) return undefined;
-    const row = this.find.get(Buffer.from(traceId, 'hex')) as { key: number } | undefined;
-    return row ? Number(row.key) : undefined;
+    const id = Buffer.from(traceId, 'hex');
+    // Progress first: whatever the index holds by the time it is searched includes all up to it.
+    const upto = this.index.upto();
+    const k = this.index.keyOf(id);
+    if (k !== undefined) return k;
+    const t = this.scanTail.get(upto, id) as number | bigint | undefined;
+    return t === undefined ? undefined : Number(t);
   }
 
   commit(): void {
@@ -61,28 +108,13 @@ export class TraceKeys {
   }
 
   rollback(): void {
-    for (const t of this.created) {
-      this.cur.delete(t);
-      this.prev.delete(t);
-    }
+    for (const t of this.created) this.map.delete(t);
     this.created.length = 0;
+    this.loaded = this.loadedBefore;
   }
 
-  private generation: number | undefined;
-
-  /**
-   * Retention (in any connection) bumps the database's user_version when it deletes trace
-   * rows; a writer checks it at the start of each transaction and drops cached keys that may
-   * name deleted traces, so a late span never lands under a key no trace row points to.
-   */
-  checkGeneration(current: number): void {
-    if (this.generation !== undefined && this.generation !== current) this.clear();
-    this.generation = current;
-  }
-
-  /** After retention deleted trace rows. */
+  /** After this connection's retention deleted trace rows. */
   clear(): void {
-    this.cur = new Map();
-    this.prev = new Map();
+    this.base = -1;
   }
 }

@@ -210,7 +210,7 @@ export class BatchWriter {
     const r = this.transaction(() => {
       const spans = batches.some((b) => b.count > 0);
       if (spans) {
-        this.traces.checkGeneration(Number(this.generation.get()));
+        this.traces.begin(Number(this.generation.get()));
         after = upTo = this.sequence();
       }
       const blocks = new Blocks();

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "traces_trace_id";
