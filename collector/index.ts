@@ -59,6 +59,20 @@ export const DEFAULT_OTLP_PORT = 4318;
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 const BYTES_PER_QUEUED_SPAN = 400;
+/**
+ * How often the maintenance thread indexes new trace ids. A pass's trace ids share the index's
+ * leaves, so fewer, larger passes write fewer pages: CPU per trace indexed (300k indexed) 13.7
+ * µs at 600 a pass (250 ms at 50k spans/s), 10.5 at 2,500 (1 s), 6.6 at 10,000. Until then the
+ * writers keep them in memory (16,384 at most, 1 s of new traces at 330k spans/s).
+ */
+const TRACE_INDEX_INTERVAL_MS = 1000;
+/**
+ * SQLite page cache of each writer's connection. The writers touch the ends of append-mostly
+ * tables and indexes; the random trace-id index that needed 16 MiB is in a file of its own
+ * now. Open-loop probe at 50k spans/s after 6M spans: RSS 337 MB after the preload with 4 MiB,
+ * 361 with 16, and no more CPU per span (19.5 against 24.8 µs in a noisier run).
+ */
+const WRITER_CACHE_KIB = 4096;
 
 export async function startCollector(opts: CollectorOptions = {}): Promise<RunningCollector> {
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -79,7 +93,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const writeLock = new SharedArrayBuffer(8);
   const checkpointIntervalMs = opts.checkpointIntervalMs ?? 250;
   const writer = await WriterClient.start(
-    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: 16_384, feed: opts.live !== false },
+    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: WRITER_CACHE_KIB, feed: opts.live !== false },
     capacityBytes,
     () => metrics,
     opts.writerThreads ?? 2,
@@ -88,7 +102,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   const retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
   // Always started: besides retention (when enabled) it checkpoints the WAL for the writers.
   const retention = Retention.start(
-    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs, walResetPages: opts.walResetPages, traceIndexIntervalMs: 250 },
+    { dbUrl: opts.dbUrl, retentionMs, intervalMs: opts.retentionIntervalMs ?? 60_000, chunkSize: 2000, writeLock, checkpointIntervalMs, walResetPages: opts.walResetPages, traceIndexIntervalMs: TRACE_INDEX_INTERVAL_MS },
     metrics,
   );
   const live =

@@ -58,6 +58,10 @@ export class TraceIdIndex {
     this.db = new Database(this.file);
     try {
       for (const p of PRAGMAS) this.db.exec(p);
+      // A checkpoint copies each page once however often it was rewritten in the WAL meanwhile,
+      // and a pass rewrites leaves the last ones did: per trace indexed (bench of 300k traces,
+      // 2,500 a pass) 10.5 µs CPU at SQLite's default of 1,000 pages, 9.6 at 4,096 (16 MiB).
+      this.db.exec(`PRAGMA wal_autocheckpoint = 4096`);
       // The interior pages, which every search walks, fit in 1 MiB up to millions of traces;
       // leaves come from the OS cache (most searches are for new traces, and miss).
       this.db.exec(`PRAGMA cache_size = -${Math.max(256, Math.floor(opts.cacheKiB ?? 1024))}`);

@@ -13,9 +13,9 @@ import type { TraceIdIndex } from './trace-index.ts';
 
 /**
  * Past this many entries the map drops the indexed ones (about 100 B each: 1.6 MB). The
- * collector indexes four times a second, so the tail is a second or so of new traces (2,500 at
- * 50k spans/s); the rest of the map is a cache of the few seconds before, which covers the
- * gap between the exports of one trace's services.
+ * collector indexes every second, so the tail is a second or two of new traces (2,500 a second
+ * at 50k spans/s); the rest of the map is a cache of the seconds before, which covers the gap
+ * between the exports of one trace's services.
  */
 const MAP_LIMIT = 16_384;
 
