@@ -176,6 +176,20 @@ describe('trace-id index file', () => {
     expect(store.getTrace(traces[39_999])).toHaveLength(1);
   });
 
+  it('keeps the index of an in-memory database in memory, indexed and found the same way', () => {
+    const store = openStore(':memory:');
+    cleanups.push(() => store.close());
+    const traces = Array.from({ length: 100 }, () => hexId(16));
+    store.writeBatch(batch(traces.map((t) => span({ traceId: t }))));
+    expect(store.traceIdsBehind()).toBe(100);
+    expect(store.getTrace(traces[50])).toHaveLength(1);
+    expect(store.indexTraceIds()).toBe(100);
+    expect(store.traceIdsBehind()).toBe(0);
+    store.writeBatch(batch(traces.map((t) => span({ traceId: t }))));
+    expect(store.getTrace(traces[50])).toHaveLength(2);
+    expect(store.stats().spans).toBe(200);
+  });
+
   it('counts the index file in the bytes on disk', () => {
     const file = `${dir()}/bytes.db`;
     const store = open(file);

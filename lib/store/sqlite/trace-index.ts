@@ -44,10 +44,13 @@ export class TraceIdIndex {
   private readonly rowsAfter: Database.Statement;
   private readonly maxKey: Database.Statement;
   private readonly idOfKey: Database.Statement;
+  /** With a database file, which this connection attaches as `m`: catching up in SQL. */
+  private readonly copy: { range: Database.Statement; insert: Database.Statement; idAt: Database.Statement } | undefined;
 
   /**
-   * `main` is the store's connection: trace rows are read through it (outside its
-   * transactions); the index file has a connection of its own.
+   * `main` is the store's connection; the index file has a connection of its own, which also
+   * attaches the database file to read new trace rows from (an in-memory database is read
+   * through `main`, outside its transactions).
    */
   constructor(
     private readonly main: Database.Database,
@@ -83,6 +86,18 @@ export class TraceIdIndex {
       setUpto: this.db.prepare(`UPDATE progress SET upto = ?, upto_trace_id = ? WHERE id = 1`),
       index: this.db.prepare(`INSERT OR REPLACE INTO trace_ids (trace_id, key) VALUES (?, ?)`),
     };
+    if (mainFile !== ':memory:') {
+      this.db.prepare(`ATTACH DATABASE ? AS m`).run(mainFile);
+      // Only the end of `traces` is read through it.
+      this.db.exec(`PRAGMA m.cache_size = -256`);
+      this.copy = {
+        // Past `upto`, at most `max` rows: how many and the last key.
+        range: this.db.prepare(`SELECT max(key) AS hi, count(*) AS n FROM (SELECT key FROM m.traces WHERE key > ? ORDER BY key LIMIT ?)`),
+        // Sorted by id, so consecutive inserts land on the same leaves.
+        insert: this.db.prepare(`INSERT OR REPLACE INTO trace_ids (trace_id, key) SELECT trace_id, key FROM m.traces WHERE key > ? AND key <= ? ORDER BY trace_id`),
+        idAt: this.db.prepare(`SELECT trace_id FROM m.traces WHERE key = ?`).pluck(),
+      };
+    }
     this.checkPairing();
   }
 
@@ -162,6 +177,22 @@ export class TraceIdIndex {
     try {
       this.st.claim.run();
       const upto = this.upto();
+      if (this.copy) {
+        // The main database attached to this connection: SQLite reads, sorts and inserts the
+        // rows itself, and the thread's heap never holds them (done in JavaScript, a pass's
+        // rows grew the maintenance thread's heap to 40 MB). The statements of this
+        // transaction share one snapshot of the main database.
+        const r = this.copy.range.get(upto, max) as { hi: number | bigint | null; n: number };
+        if (r.hi === null || r.n === 0) {
+          db.exec('COMMIT');
+          return 0;
+        }
+        this.copy.insert.run(upto, r.hi);
+        this.st.setUpto.run(r.hi, this.copy.idAt.get(r.hi));
+        db.exec('COMMIT');
+        this.indexed += r.n;
+        return r.n;
+      }
       // One statement: a snapshot of the main database in which every key up to its newest is
       // committed (keys are handed out under its write lock, in commit order).
       const rows = this.rowsAfter.raw(true).all(upto, max) as [number | bigint, Buffer][];
