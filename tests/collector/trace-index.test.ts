@@ -1,13 +1,13 @@
 // The collector's maintenance thread keeps the trace-id index file current (the writers only
 // append trace rows): spans sent with the real OpenTelemetry exporter end up indexed without
 // anyone else opening the database, and /metrics says how far indexing has got.
-import Database from 'better-sqlite3';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type TestCollector, metricValue, startTestCollector, withStore } from './helpers.ts';
 import { makeSdkSpans } from './sdk-spans.ts';
+import { indexEntries } from '../store/helpers.ts';
 
 let tc: TestCollector | undefined;
 afterAll(async () => {
@@ -16,16 +16,6 @@ afterAll(async () => {
 
 function exportWith(exporter: OTLPTraceExporter, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
-}
-
-function indexed(dbPath: string): Map<string, number> {
-  const db = new Database(`${dbPath}-trace-ids`, { readonly: true });
-  try {
-    const rows = db.prepare(`SELECT lower(hex(trace_id)) AS id, key FROM trace_ids`).all() as { id: string; key: number }[];
-    return new Map(rows.map((r) => [r.id, r.key]));
-  } finally {
-    db.close();
-  }
 }
 
 describe('trace-id index in the collector', () => {
@@ -48,7 +38,7 @@ describe('trace-id index in the collector', () => {
     }
     expect(done).toBe(traceIds.size);
     expect(await metricValue(tc.collector.url, 'faultline_collector_trace_ids_unindexed')).toBe(0);
-    const entries = indexed(tc.dbPath);
+    const entries = indexEntries(tc.dbPath);
     expect([...entries.keys()].sort()).toEqual([...traceIds].sort());
     withStore(tc.dbPath, (s) => {
       for (const t of traceIds) expect(s.getTrace(t).length).toBeGreaterThan(0);

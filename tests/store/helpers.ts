@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { InstrumentationScope, Resource, Span, SpanKind } from '../../lib/model/index.ts';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
@@ -74,4 +75,15 @@ export function rng(seed: number): () => number {
     s ^= s << 5;
     return (s >>> 0) / 2 ** 32;
   };
+}
+
+/** The trace-id index file beside database `file` (trace id hex → trace key), read directly. */
+export function indexEntries(file: string): Map<string, number> {
+  const db = new Database(`${file}-trace-ids`, { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT lower(hex(trace_id)) AS id, key FROM trace_ids`).all() as { id: string; key: number }[];
+    return new Map(rows.map((r) => [r.id, r.key]));
+  } finally {
+    db.close();
+  }
 }

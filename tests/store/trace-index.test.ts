@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../lib/store/index.ts';
-import { batch, hexId, span, T0, tempDir } from './helpers.ts';
+import { batch, hexId, indexEntries, span, T0, tempDir } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -32,16 +32,6 @@ function traceRows(file: string): Map<string, number> {
   try {
     const rows = db.prepare(`SELECT lower(hex(trace_id)) AS id, count(*) AS n FROM traces GROUP BY trace_id`).all() as { id: string; n: number }[];
     return new Map(rows.map((r) => [r.id, r.n]));
-  } finally {
-    db.close();
-  }
-}
-
-function indexEntries(file: string): Map<string, number> {
-  const db = new Database(`${file}-trace-ids`, { readonly: true });
-  try {
-    const rows = db.prepare(`SELECT lower(hex(trace_id)) AS id, key FROM trace_ids`).all() as { id: string; key: number }[];
-    return new Map(rows.map((r) => [r.id, r.key]));
   } finally {
     db.close();
   }
