@@ -69,36 +69,36 @@ export class TraceIdIndex {
       // leaves come from the OS cache (most searches are for new traces, and miss).
       this.db.exec(`PRAGMA cache_size = -${Math.max(256, Math.floor(opts.cacheKiB ?? 1024))}`);
       this.ensureFormat();
+      this.rowsAfter = main.prepare(`SELECT key, trace_id FROM traces WHERE key > ? ORDER BY key LIMIT ?`);
+      this.maxKey = main.prepare(`SELECT max(key) FROM traces`).pluck();
+      this.idOfKey = main.prepare(`SELECT trace_id FROM traces WHERE key = ?`).pluck();
+      this.st = {
+        upto: this.db.prepare(`SELECT upto FROM progress WHERE id = 1`).pluck(),
+        find: this.db.prepare(`SELECT key FROM trace_ids WHERE trace_id = ?`).pluck(),
+        forget: this.db.prepare(`DELETE FROM trace_ids WHERE trace_id = ? AND key = ?`),
+        // A write first, so the transaction holds the index file's write lock (waiting for another
+        // indexer in the busy handler) before it reads where indexing stands.
+        claim: this.db.prepare(`UPDATE progress SET upto = upto WHERE id = 1`),
+        setUpto: this.db.prepare(`UPDATE progress SET upto = ?, upto_trace_id = ? WHERE id = 1`),
+        index: this.db.prepare(`INSERT OR REPLACE INTO trace_ids (trace_id, key) VALUES (?, ?)`),
+      };
+      if (mainFile !== ':memory:') {
+        this.db.prepare(`ATTACH DATABASE ? AS m`).run(mainFile);
+        // Only the end of `traces` is read through it.
+        this.db.exec(`PRAGMA m.cache_size = -256`);
+        this.copy = {
+          // Past `upto`, at most `max` rows: how many and the last key.
+          range: this.db.prepare(`SELECT max(key) AS hi, count(*) AS n FROM (SELECT key FROM m.traces WHERE key > ? ORDER BY key LIMIT ?)`),
+          // Sorted by id, so consecutive inserts land on the same leaves.
+          insert: this.db.prepare(`INSERT OR REPLACE INTO trace_ids (trace_id, key) SELECT trace_id, key FROM m.traces WHERE key > ? AND key <= ? ORDER BY trace_id`),
+          idAt: this.db.prepare(`SELECT trace_id FROM m.traces WHERE key = ?`).pluck(),
+        };
+      }
+      this.checkPairing();
     } catch (err) {
       this.db.close();
       throw err;
     }
-    this.rowsAfter = main.prepare(`SELECT key, trace_id FROM traces WHERE key > ? ORDER BY key LIMIT ?`);
-    this.maxKey = main.prepare(`SELECT max(key) FROM traces`).pluck();
-    this.idOfKey = main.prepare(`SELECT trace_id FROM traces WHERE key = ?`).pluck();
-    this.st = {
-      upto: this.db.prepare(`SELECT upto FROM progress WHERE id = 1`).pluck(),
-      find: this.db.prepare(`SELECT key FROM trace_ids WHERE trace_id = ?`).pluck(),
-      forget: this.db.prepare(`DELETE FROM trace_ids WHERE trace_id = ? AND key = ?`),
-      // A write first, so the transaction holds the index file's write lock (waiting for another
-      // indexer in the busy handler) before it reads where indexing stands.
-      claim: this.db.prepare(`UPDATE progress SET upto = upto WHERE id = 1`),
-      setUpto: this.db.prepare(`UPDATE progress SET upto = ?, upto_trace_id = ? WHERE id = 1`),
-      index: this.db.prepare(`INSERT OR REPLACE INTO trace_ids (trace_id, key) VALUES (?, ?)`),
-    };
-    if (mainFile !== ':memory:') {
-      this.db.prepare(`ATTACH DATABASE ? AS m`).run(mainFile);
-      // Only the end of `traces` is read through it.
-      this.db.exec(`PRAGMA m.cache_size = -256`);
-      this.copy = {
-        // Past `upto`, at most `max` rows: how many and the last key.
-        range: this.db.prepare(`SELECT max(key) AS hi, count(*) AS n FROM (SELECT key FROM m.traces WHERE key > ? ORDER BY key LIMIT ?)`),
-        // Sorted by id, so consecutive inserts land on the same leaves.
-        insert: this.db.prepare(`INSERT OR REPLACE INTO trace_ids (trace_id, key) SELECT trace_id, key FROM m.traces WHERE key > ? AND key <= ? ORDER BY trace_id`),
-        idAt: this.db.prepare(`SELECT trace_id FROM m.traces WHERE key = ?`).pluck(),
-      };
-    }
-    this.checkPairing();
   }
 
   private ensureFormat(): void {
@@ -106,6 +106,11 @@ export class TraceIdIndex {
     if (version === FORMAT) return;
     this.db.exec(`BEGIN IMMEDIATE`);
     try {
+      // Another process opening at the same time may have made it meanwhile.
+      if (Number(this.db.pragma('user_version', { simple: true })) === FORMAT) {
+        this.db.exec(`COMMIT`);
+        return;
+      }
       this.db.exec(`DROP TABLE IF EXISTS trace_ids; DROP TABLE IF EXISTS progress;
         CREATE TABLE trace_ids (trace_id BLOB PRIMARY KEY, key INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE progress (id INTEGER PRIMARY KEY CHECK (id = 1), upto INTEGER NOT NULL, upto_trace_id BLOB);
