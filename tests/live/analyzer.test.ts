@@ -197,6 +197,28 @@ describe('live analyzer: exactly once across passes, restarts and analyzers', ()
     expect(env.query().graph(WINDOW).quality.latePairs).toBe(0);
   });
 
+  it('resumes with every one of many pending clients it left, and forgets the paired ones', () => {
+    // More pending clients than one statement writes (32 rows), added in one flush and removed in
+    // another, so the stored set is what each restart starts from.
+    env = tempEnv();
+    const traces = Array.from({ length: 70 }, (_, i) => callTrace(`m${i}`, 'web', 'orders'));
+    env.write(traces.flatMap((t) => [t.root, t.client]));
+    const first = env.analyzer();
+    expect(first.pass(NOW).pending).toBe(70);
+    first.close();
+
+    env.write(traces.slice(0, 45).map((t) => t.server));
+    const second = env.analyzer();
+    expect(second.pass(NOW + 1000)).toMatchObject({ spans: 45, pending: 25 });
+    second.close();
+
+    const third = env.analyzer();
+    expect(third.pass(NOW + 1500)).toMatchObject({ spans: 0, pending: 25 });
+    env.write(traces.slice(45).map((t) => t.server));
+    expect(third.pass(NOW + 2000)).toMatchObject({ spans: 25, pending: 0 });
+    expect(env.query().graph(WINDOW).edges.find((e) => e.id === 'web->orders|sync')).toMatchObject({ calls: 70, paired: 70 });
+  });
+
   it('lets one analyzer work at a time; a standby takes over from the same cursor', () => {
     env = tempEnv();
     const a = env.analyzer({ owner: 'a', leaseMs: 10_000 });

@@ -11,7 +11,7 @@ import { PRAGMAS } from '../sql/sqlite.ts';
 import { Dictionary } from '../sqlite/dictionary.ts';
 import { readSpanPayload } from '../codec/span-payload.ts';
 import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
-import { LIVE_SQL } from './sql.ts';
+import { deletePendingRows, insertPendingRows, LIVE_SQL, PENDING_COLUMNS } from './sql.ts';
 import { BlockWriter, GRAPH_TIERS, nodeKindCode, SketchScratch } from './graph-block.ts';
 import { mergeBlocks } from './graph-merge.ts';
 import { childTier, PREFIX_MIN, prefixCodes, prefixOf, prefixRes, suffixOf, suffixRes, tierCodes } from './graph-cover.ts';
@@ -60,6 +60,19 @@ const SEAL_QUIET_MS = 60_000;
 const SEAL_EVERY_MS = 15_000;
 /** The tier whose prefixes are built as its minutes are written (the others' when a child is sealed). */
 const MINUTE_PREFIX_TIER = 5;
+/** Pending clients written per statement (the rest one at a time). */
+const ROWS_PER_STATEMENT = 32;
+
+/**
+ * Runs `many` for each whole group of ROWS_PER_STATEMENT rows in `args` (`columns` values a row)
+ * and `one` for each row left over.
+ */
+function runInRows(args: unknown[], columns: number, one: Database.Statement, many: Database.Statement): void {
+  const group = ROWS_PER_STATEMENT * columns;
+  let i = 0;
+  for (; i + group <= args.length; i += group) many.run(args.slice(i, i + group));
+  for (; i < args.length; i += columns) one.run(args.slice(i, i + columns));
+}
 const KEY_EDGE = 1;
 const KEY_NODE = 2;
 const KEY_OPERATION = 3;
@@ -93,6 +106,8 @@ export class LiveDb {
   readonly db: Database.Database;
   private readonly dict: Dictionary;
   private readonly st: Record<keyof typeof LIVE_SQL, Database.Statement>;
+  private readonly insertPendingRows: Database.Statement;
+  private readonly deletePendingRows: Database.Statement;
   private readonly infoWritten = new Map<string, string>();
   private readonly pruneStatements = new Map<string, Database.Statement>();
   private readonly keyIds = new Map<string, number>();
@@ -131,6 +146,8 @@ export class LiveDb {
     const st = {} as Record<keyof typeof LIVE_SQL, Database.Statement>;
     for (const [k, sql] of Object.entries(LIVE_SQL)) st[k as keyof typeof LIVE_SQL] = this.db.prepare(sql);
     this.st = st;
+    this.insertPendingRows = this.db.prepare(insertPendingRows(ROWS_PER_STATEMENT));
+    this.deletePendingRows = this.db.prepare(deletePendingRows(ROWS_PER_STATEMENT));
     this.backfillBlocks();
   }
 
@@ -336,7 +353,17 @@ export class LiveDb {
     for (const tier of f.tiers ?? TIERS_DEFAULT) {
       for (const [bucket, b] of tier === 1 ? f.delta.minutes : coarsenWithoutEdges(f.delta, tier)) buckets.push(bucketRows(tier, bucket, b));
     }
-    if (!this.runLocked(() => this.commitFlush(f, buckets))) return false;
+    // The pending clients' parameters, bound before the lock too.
+    const removed: unknown[] = [];
+    for (const key of f.pendingRemoved) {
+      const [traceKey, spanId] = key.split(':');
+      removed.push(Number(traceKey), Buffer.from(spanId, 'hex'));
+    }
+    const added: unknown[] = [];
+    for (const p of f.pendingAdded) {
+      added.push(p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName, p.peerService ?? null, p.durationMs, p.error ? 1 : 0);
+    }
+    if (!this.runLocked(() => this.commitFlush(f, buckets, removed, added))) return false;
     if (f.nowMs - this.lastSealMs >= SEAL_EVERY_MS) {
       this.lastSealMs = f.nowMs;
       this.lastBlockStats.sealed = this.sealBlocks({ nowMs: f.nowMs });
@@ -344,7 +371,7 @@ export class LiveDb {
     return true;
   }
 
-  private commitFlush(f: FlushInput, buckets: BucketRows[]): boolean {
+  private commitFlush(f: FlushInput, buckets: BucketRows[], removedPending: unknown[], addedPending: unknown[]): boolean {
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -358,16 +385,8 @@ export class LiveDb {
       this.writeBlocks(f.delta, f.nowMs, stats);
       this.lastBlockStats = stats;
       for (const info of f.delta.nodeInfo.values()) this.writeInfo(info);
-      for (const key of f.pendingRemoved) {
-        const [traceKey, spanId] = key.split(':');
-        this.st.deletePending.run(Number(traceKey), Buffer.from(spanId, 'hex'));
-      }
-      for (const p of f.pendingAdded) {
-        this.st.insertPending.run(
-          p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName,
-          p.peerService ?? null, p.durationMs, p.error ? 1 : 0,
-        );
-      }
+      runInRows(removedPending, 2, this.st.deletePending, this.deletePendingRows);
+      runInRows(addedPending, PENDING_COLUMNS, this.st.insertPending, this.insertPendingRows);
       db.exec('COMMIT');
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');

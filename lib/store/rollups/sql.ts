@@ -3,6 +3,26 @@
 // function the connection registers (fl_sketch_merge): SQLite only; a PostgreSQL dialect would
 // merge in the writer (read, add, write) under the same transaction, as graph blocks already are.
 
+/** Columns of a live_pending row, in the order the inserts bind them. */
+export const PENDING_COLUMNS = 11;
+
+/**
+ * Pending clients inserted `rows` to a statement. A flush writes about a thousand of them at
+ * 50k spans/s, under the writers' lock; one statement per row made them most of its hold (4–11
+ * ms of 8–19, each section timed in an open-loop probe). 1,024 added and 512 deleted in one
+ * transaction: 4.2 ms one row to a statement, 2.7 ms 32 rows to a statement.
+ */
+export function insertPendingRows(rows: number): string {
+  const one = `(${new Array(PENDING_COLUMNS).fill('?').join(', ')})`;
+  return `INSERT INTO live_pending (trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error)
+    VALUES ${new Array(rows).fill(one).join(', ')} ON CONFLICT (trace_key, span_id) DO NOTHING`;
+}
+
+/** Pending clients deleted `rows` to a statement, by primary key (a row-value IN, which both SQLite and PostgreSQL accept). */
+export function deletePendingRows(rows: number): string {
+  return `DELETE FROM live_pending WHERE (trace_key, span_id) IN (VALUES ${new Array(rows).fill('(?, ?)').join(', ')})`;
+}
+
 export const LIVE_SQL = {
   maxSeq: `SELECT max(seq) AS m FROM spans`,
   /** A chunk of the feed in commit order (seq is assigned under SQLite's single writer lock). */
@@ -33,9 +53,8 @@ export const LIVE_SQL = {
   releaseLease: `UPDATE live_state SET lease_until_ms = 0 WHERE id = 1 AND lease_owner = ?`,
 
   pendingAll: `SELECT trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error FROM live_pending`,
-  insertPending: `INSERT INTO live_pending (trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_key, span_id) DO NOTHING`,
-  deletePending: `DELETE FROM live_pending WHERE trace_key = ? AND span_id = ?`,
+  insertPending: insertPendingRows(1),
+  deletePending: deletePendingRows(1),
   countPending: `SELECT count(*) AS n FROM live_pending`,
 
   upsertNode: `INSERT INTO node_rollups (res, bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
