@@ -320,9 +320,14 @@ function fmt(n: number, digits = 1): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
+/** A store's database and everything SQLite and Faultline keep beside it (WAL, the trace-id index). */
+function removeStoreFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-trace-ids`, `${file}-trace-ids-wal`, `${file}-trace-ids-shm`]) rmSync(f, { force: true });
+}
+
 function run(total: number, dir: string): void {
   const file = path.join(dir, `query-${total}.db`);
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  removeStoreFiles(file);
   const store = openStore(file);
   const gen = new TraceGenerator();
   console.log(`\n== ${fmt(total, 0)} spans → ${file}`);
@@ -362,7 +367,7 @@ function run(total: number, dir: string): void {
 
   if (process.env.BENCH_LOAD_ONLY) {
     store.close();
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    removeStoreFiles(file);
     return;
   }
   // Trace by id: random sampled ids, full decode of every span.
@@ -420,7 +425,7 @@ function run(total: number, dir: string): void {
   errSearch.sort((a, b) => a - b);
   console.log(`error+attribute search over all services (50): p50 ${fmt(percentile(errSearch, 50), 3)} ms, p99 ${fmt(percentile(errSearch, 99), 3)} ms`);
   store.close();
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  removeStoreFiles(file);
 }
 
 function main(): void {
