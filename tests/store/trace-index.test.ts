@@ -117,6 +117,7 @@ describe('trace-id index file', () => {
     const shared = hexId(16);
     const onlyInOne = Array.from({ length: 20 }, () => hexId(16));
     one.writeBatch(batch([span({ traceId: shared }), ...onlyInOne.map((t) => span({ traceId: t }))]));
+    one.indexTraceIds();
     one.close();
     const two = openStore(`${d}/two.db`);
     const onlyInTwo = Array.from({ length: 3 }, () => hexId(16));

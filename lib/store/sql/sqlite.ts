@@ -96,6 +96,7 @@ export const SQL = {
   traceKeyInTail: `SELECT key FROM traces WHERE key > ? AND trace_id = ? LIMIT 1`,
   insertTrace: `INSERT INTO traces (trace_id) VALUES (?)`,
   traceIdByKey: `SELECT trace_id FROM traces WHERE key = ?`,
+  maxTraceKey: `SELECT max(key) FROM traces`,
   insertSpan: insertSpans(1),
   /** The span rows past a seq, to tell a statement's inserted rows from its duplicates. */
   spanIdentitiesAfter: `SELECT seq, trace_key, span_id, kind FROM spans WHERE seq > ? ORDER BY seq`,

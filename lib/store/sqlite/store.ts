@@ -378,12 +378,8 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     if (this.syncFd !== undefined) closeSync(this.syncFd);
     this.closed = true;
-    try {
-      // Leave the index current, so the next open has no tail to load.
-      if (this.db.open && !this.db.inTransaction) this.traceIndex.catchUp();
-    } catch {
-      // Another process is indexing; whoever opens next catches up.
-    }
+    // What is not indexed yet, the next open indexes (it has to anyway: another process may
+    // have written meanwhile).
     this.traceIndex.close();
     this.db.close();
   }
