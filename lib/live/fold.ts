@@ -19,7 +19,7 @@ import { normalizeServiceName } from '../analysis/service-name.ts';
 import { isDbSpan } from '../analysis/trace/kind.ts';
 import { buildTraceTree, type SpanNode } from '../analysis/trace/tree.ts';
 import type { BucketDelta, RollupDelta } from './delta.ts';
-import { pendingKey, type PendingClient, type PendingSet } from './pending.ts';
+import type { PendingClient, PendingSet } from './pending.ts';
 
 export interface ChunkTrace {
   traceKey: number;
@@ -102,7 +102,7 @@ function foldTrace(t: ChunkTrace, delta: RollupDelta, pending: PendingSet, ops: 
           if (!pathHasNew(n, client, isNew)) break;
           const b = delta.at(minuteOf(client.span, o.nowMs));
           if (!isNew(client)) {
-            const waiting = pending.take(pendingKey(t.traceKey, client.span.spanId));
+            const waiting = pending.take(t.traceKey, client.span.spanId);
             if (!waiting) {
               // Its client was already counted as a call to an external peer.
               b.quality.latePairs++;
@@ -180,7 +180,6 @@ function foldTrace(t: ChunkTrace, delta: RollupDelta, pending: PendingSet, ops: 
     }
     const target = externalId(peer.name, n.service);
     const p: PendingClient = {
-      key: pendingKey(t.traceKey, s.spanId),
       traceKey: t.traceKey,
       spanId: s.spanId,
       traceId,

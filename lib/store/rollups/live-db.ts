@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { SPAN_KINDS, STATUS_CODES, type Span } from '../../model/index.ts';
 import { decodeSketch, mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
 import { BucketDelta as BucketDeltaClass, ROLLUP_ACCURACY, type BucketDelta, type NodeInfo, type RollupDelta } from '../../live/delta.ts';
-import type { PendingClient } from '../../live/pending.ts';
+import type { PendingClient, PendingRef } from '../../live/pending.ts';
 import { applyMigrations } from '../migrate/apply.ts';
 import { PRAGMAS } from '../sql/sqlite.ts';
 import { Dictionary } from '../sqlite/dictionary.ts';
@@ -47,7 +47,7 @@ export interface FlushInput {
    */
   tiers: readonly number[];
   pendingAdded: PendingClient[];
-  pendingRemoved: string[];
+  pendingRemoved: PendingRef[];
   pendingDropped: number;
 }
 
@@ -321,7 +321,6 @@ export class LiveDb {
       const traceKey = Number(r.trace_key);
       const spanId = (r.span_id as Buffer).toString('hex');
       const p: PendingClient = {
-        key: `${traceKey}:${spanId}`,
         traceKey,
         spanId,
         traceId: String(r.trace_id),
@@ -355,10 +354,7 @@ export class LiveDb {
     }
     // The pending clients' parameters, bound before the lock too.
     const removed: unknown[] = [];
-    for (const key of f.pendingRemoved) {
-      const [traceKey, spanId] = key.split(':');
-      removed.push(Number(traceKey), Buffer.from(spanId, 'hex'));
-    }
+    for (const r of f.pendingRemoved) removed.push(r.traceKey, Buffer.from(r.spanId, 'hex'));
     const added: unknown[] = [];
     for (const p of f.pendingAdded) {
       added.push(p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName, p.peerService ?? null, p.durationMs, p.error ? 1 : 0);
