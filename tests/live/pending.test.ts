@@ -16,6 +16,7 @@ function client(i: number, over: Partial<PendingClient> = {}): PendingClient {
     durationMs: 1.25 * i,
     error: i % 7 === 0,
     ...(i % 2 === 0 ? { peerService: `peer-${i % 3}` } : {}),
+    ...over,
   };
 }
 
