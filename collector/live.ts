@@ -7,6 +7,15 @@ import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import type { FedGroup } from '../lib/live/feed.ts';
 import { LIVE_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
 
+/**
+ * Wait before starting a thread again after one ended unasked, doubled for each such end in a
+ * row without a completed pass in between, up to RESTART_MAX_MS. A thread that dies while
+ * loading its state (a pending set past its heap cap) would otherwise be started, reload and
+ * die every second, each time costing a full read of that state.
+ */
+export const RESTART_BASE_MS = 1000;
+export const RESTART_MAX_MS = 60_000;
+
 /** Fed spans at most on their way to the analyzer thread (about 5 MB); see LiveThread.feed. */
 const FEED_IN_FLIGHT_SPANS = 32_768;
 
@@ -30,6 +39,8 @@ export interface LiveStatus {
   heapPhysicalBytes: number;
   /** Analyzer threads started again after one ended without being asked to. */
   restarts: number;
+  /** The wait before the most recent restart (0 before any): doubled for each unasked end in a row without a completed pass. */
+  restartDelayMs: number;
 }
 
 export interface LiveThreadOptions extends LiveAnalyzerOptions {
@@ -37,10 +48,12 @@ export interface LiveThreadOptions extends LiveAnalyzerOptions {
   intervalMs?: number;
   /** The thread's V8 heap limits (default LIVE_THREAD_LIMITS); past them it ends and starts again. */
   limits?: ResourceLimits;
+  /** First wait before a restart (default RESTART_BASE_MS); tests shorten it. */
+  restartBaseMs?: number;
 }
 
 export class LiveThread {
-  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, restarts: 0 };
+  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, restarts: 0, restartDelayMs: 0 };
   private worker!: Worker;
   private closing = false;
   private up = false;
@@ -48,15 +61,19 @@ export class LiveThread {
   /** Fed spans posted to the thread and not yet taken off its port (it subtracts what it takes). */
   private inFlight = new Int32Array(new SharedArrayBuffer(4));
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Unasked ends since the last completed pass. */
+  private failuresInRow = 0;
+  private readonly restartBaseMs: number;
 
   private readonly opts: Omit<LiveThreadOptions, 'limits'>;
   private readonly limits: ResourceLimits;
 
-  private constructor({ limits, ...opts }: LiveThreadOptions) {
+  private constructor({ limits, restartBaseMs, ...opts }: LiveThreadOptions) {
     // One lease owner across restarts: a restarted thread takes its own lease back at once
     // instead of standing by until the crashed one's lease runs out.
     this.opts = { ...opts, owner: opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}` };
     this.limits = limits ?? LIVE_THREAD_LIMITS;
+    this.restartBaseMs = restartBaseMs ?? RESTART_BASE_MS;
   }
 
   static start(opts: LiveThreadOptions): LiveThread {
@@ -73,6 +90,7 @@ export class LiveThread {
     this.threadFeedDropped = 0;
     worker.on('message', (msg: FromLive) => {
       if (msg.type === 'pass') {
+        this.failuresInRow = 0;
         this.status.passes++;
         this.status.spansAnalyzed += msg.spans;
         this.status.spansFed += msg.fed;
@@ -88,7 +106,8 @@ export class LiveThread {
       }
     });
     // The analyzer failing must not take ingest down; its cursor waits in the database, and a
-    // new thread (after a second, so a thread that fails at once does not spin) goes on from it.
+    // new thread goes on from it, after a wait that grows while threads end without completing
+    // a pass (RESTART_BASE_MS).
     worker.on('error', (err) => {
       this.status.errors++;
       this.status.lastError = err.message;
@@ -97,10 +116,12 @@ export class LiveThread {
       this.up = false;
       if (this.closing) return;
       this.status.restarts++;
+      this.failuresInRow++;
+      this.status.restartDelayMs = Math.min(RESTART_MAX_MS, this.restartBaseMs * 2 ** Math.min(this.failuresInRow - 1, 30));
       clearTimeout(this.restartTimer);
       this.restartTimer = setTimeout(() => {
         if (!this.closing) this.spawn();
-      }, 1000);
+      }, this.status.restartDelayMs);
       this.restartTimer.unref();
     });
     worker.unref();

@@ -121,6 +121,7 @@ export class CollectorMetrics {
       one('faultline_live_flush_seconds', 'gauge', 'Longest rollup flush of the last pass: how long writers may have waited for it.', (l.last?.flushMs ?? 0) / 1000);
       one('faultline_live_errors_total', 'counter', 'Analyzer passes that failed (retried on the next tick).', l.errors);
       one('faultline_live_restarts_total', 'counter', 'Analyzer threads restarted after ending unasked (a crash).', l.restarts);
+      one('faultline_live_restart_delay_seconds', 'gauge', 'Wait before the most recent analyzer thread restart, doubled for each crash in a row without a completed pass.', l.restartDelayMs / 1000);
     }
     const mem = process.memoryUsage();
     const httpHeap = heapFigures();

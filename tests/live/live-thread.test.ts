@@ -27,27 +27,35 @@ describe('LiveThread', () => {
     dirs.push(dir);
     const dbUrl = path.join(dir, 'live.db');
     openStore(dbUrl).close();
-    const live = LiveThread.start({ dbUrl, intervalMs: 100 });
+    const live = LiveThread.start({ dbUrl, intervalMs: 100, restartBaseMs: 300 });
     await until(() => live.status.passes > 0, 10_000);
     const first = live.thread;
 
     await first.terminate();
     await until(() => live.status.restarts === 1 && live.thread !== first, 5_000);
+    expect(live.status.restartDelayMs).toBe(300);
     const passes = live.status.passes;
     await until(() => live.status.passes > passes, 10_000);
     expect(live.status.last?.leader).toBe(true);
 
+    // It completed a pass before ending: the wait starts over instead of doubling.
+    const second = live.thread;
+    await second.terminate();
+    await until(() => live.status.restarts === 2 && live.thread !== second, 5_000);
+    expect(live.status.restartDelayMs).toBe(300);
+
     await live.close();
     await new Promise((r) => setTimeout(r, 1500));
-    expect(live.status.restarts).toBe(1);
+    expect(live.status.restarts).toBe(2);
   });
 
   it('a thread that outgrows its heap cap ends, is counted and started again; the process stays up', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-live-oom-'));
     dirs.push(dir);
     const dbUrl = path.join(dir, 'live.db');
-    // Calls to a peer that never answers: each waits in the analyzer's pending set (30 s grace),
-    // so 100,000 of them need far more than the 16 MB cap below (the real cap is 128 MB).
+    // Calls to a peer that never answers: each waits in the analyzer's pending set (30 s grace).
+    // Under the 16 MB cap below (the real cap is 128 MB) the thread runs out after some 45,000,
+    // and from then on every new thread runs out reloading them.
     const store = openStore(dbUrl);
     for (let b = 0; b < 20; b++) {
       const spans = Array.from({ length: 5_000 }, (_, i) =>
@@ -57,12 +65,22 @@ describe('LiveThread', () => {
     }
     store.close();
 
-    const live = LiveThread.start({ dbUrl, intervalMs: 100, limits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    const live = LiveThread.start({ dbUrl, intervalMs: 100, restartBaseMs: 300, limits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     try {
       await until(() => live.status.restarts >= 1, 60_000);
       expect(live.status.lastError).toMatch(/out of memory/i);
       // It had started analyzing before it ran out: the cap, not the start, ended it.
       expect(live.status.passes).toBeGreaterThan(0);
+      // Threads that end again before completing a pass wait twice as long each time.
+      const seen: { delay: number; passes: number }[] = [];
+      await until(() => {
+        const delay = live.status.restartDelayMs;
+        if (seen.at(-1)?.delay !== delay) seen.push({ delay, passes: live.status.passes });
+        return delay >= 1200;
+      }, 60_000);
+      const last = seen.slice(-3);
+      expect(last.map((x) => x.delay)).toEqual([300, 600, 1200]);
+      expect(new Set(last.map((x) => x.passes)).size).toBe(1);
     } finally {
       await live.close();
     }
