@@ -53,9 +53,9 @@ export class CollectorMetrics {
   /** Trace ids the maintenance thread put in the trace-id index, and trace rows not in it yet. */
   traceIdsIndexed = 0;
   traceIdsBehind = 0;
-  /** Last reported V8 heap in use by the writer thread. */
+  /** V8 heap in use by the writer threads together, as each last reported it. */
   writerHeapBytes = 0;
-  /** …and the memory its heap holds (in use or garbage not yet collected). */
+  /** …and the memory their heaps hold (in use or garbage not yet collected). */
   writerHeapPhysicalBytes = 0;
   writerRestarts = 0;
 

@@ -21,6 +21,9 @@ interface Slot {
   worker?: Worker;
   up: boolean;
   queuedBytes: number;
+  /** Its V8 heap after its last group: in use, and held. */
+  heapUsedBytes: number;
+  heapPhysicalBytes: number;
   restartTimer?: NodeJS.Timeout;
   closedResolve?: () => void;
 }
@@ -47,7 +50,7 @@ export class WriterClient {
     private readonly metrics: () => CollectorMetrics,
     threads: number,
   ) {
-    this.slots = Array.from({ length: threads }, (_, index) => ({ index, up: false, queuedBytes: 0 }));
+    this.slots = Array.from({ length: threads }, (_, index) => ({ index, up: false, queuedBytes: 0, heapUsedBytes: 0, heapPhysicalBytes: 0 }));
   }
 
   /** Starts the writer threads; resolves once their stores are open, rejects if one cannot open. */
@@ -78,7 +81,7 @@ export class WriterClient {
             if (!started) reject(new Error(`cannot open the store: ${msg.message}`));
             break;
           case 'done':
-            this.onDone(msg.outcomes, msg.stats);
+            this.onDone(slot, msg.outcomes, msg.stats);
             break;
           case 'feed':
             this.onFeed?.(msg.group);
@@ -126,14 +129,17 @@ export class WriterClient {
     w.resolve(o);
   }
 
-  private onDone(outcomes: WriteOutcome[], stats: GroupStats | null): void {
+  private onDone(slot: Slot, outcomes: WriteOutcome[], stats: GroupStats | null): void {
     const m = this.metrics();
     if (stats !== null) {
       m.batches++;
       m.batchItems += stats.items;
       m.batchLatency.observe(stats.ms / 1000);
-      m.writerHeapBytes = stats.heapUsedBytes;
-      m.writerHeapPhysicalBytes = stats.heapPhysicalBytes;
+      slot.heapUsedBytes = stats.heapUsedBytes;
+      slot.heapPhysicalBytes = stats.heapPhysicalBytes;
+      // All writer threads together (each reports only its own).
+      m.writerHeapBytes = this.slots.reduce((n, s) => n + s.heapUsedBytes, 0);
+      m.writerHeapPhysicalBytes = this.slots.reduce((n, s) => n + s.heapPhysicalBytes, 0);
       m.duplicates.traces += stats.duplicates.traces;
       m.duplicates.metrics += stats.duplicates.metrics;
       m.duplicates.logs += stats.duplicates.logs;
