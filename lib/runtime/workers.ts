@@ -15,12 +15,12 @@ export const BUSY_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16
 
 /**
  * The live analyzer's limits: besides the young generation, its old generation is capped at
- * 128 MB. What it keeps is small (23 MB catching up 1.5M spans, plus up to 60 MB for 200,000
- * pending clients, its bound), but its decoded spans are promoted before they die, and without
+ * 128 MB. What it keeps is small (23 MB catching up 1.5M spans, plus up to 24 MB for 200,000
+ * pending clients, its bound; 84 MB before they were kept in columns, lib/live/pending.ts), but its decoded spans are promoted before they die, and without
  * a cap V8 let that garbage pile up to 122 MB of heap before collecting it. With the cap the
  * heap stayed at 66 MB for the same work, CPU per span within noise (an analyzer thread catching
  * up 1.5M stored spans: 10.96 vs 11.10 µs/span). A 64 MB cap saved only ~10 MB more of the
- * collector's peak RSS and would leave no room for a full pending set. Past the cap the thread
+ * collector's peak RSS and would have left no room for a full pending set as it was then kept (objects, 84 MB). Past the cap the thread
  * ends and is started again (collector/live.ts); its cursor waits in the database.
  */
 export const LIVE_THREAD_LIMITS: ResourceLimits = { ...BUSY_THREAD_LIMITS, maxOldGenerationSizeMb: 128 };
