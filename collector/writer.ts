@@ -6,7 +6,7 @@ import type { FedGroup } from '../lib/live/feed.ts';
 import type { Worker } from 'node:worker_threads';
 import type { CollectorMetrics, Signal } from './metrics.ts';
 import type { Encoding, FromWriter, GroupStats, WriteOutcome, WriterOptions } from './protocol.ts';
-import { BUSY_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
+import { startTsWorker, WRITER_THREAD_LIMITS } from '../lib/runtime/workers.ts';
 
 interface Waiting {
   bytes: number;
@@ -67,7 +67,7 @@ export class WriterClient {
 
   private spawn(slot: Slot): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = startTsWorker(new URL('./writer-worker.ts', import.meta.url), this.opts, BUSY_THREAD_LIMITS);
+      const worker = startTsWorker(new URL('./writer-worker.ts', import.meta.url), this.opts, WRITER_THREAD_LIMITS);
       slot.worker = worker;
       let started = false;
       worker.on('message', (msg: FromWriter) => {
