@@ -113,14 +113,9 @@ export class PendingSet {
 
   /** Loads persisted items (at start, or after taking over the lease) without marking them changed. */
   load(items: Iterable<PendingClient>): void {
-    this.byTrace.clear();
-    this.odd.clear();
     this.removed.clear();
-    this.names = [];
-    this.nameIndex = new Map();
-    this.start = this.end = this.live = 0;
     const sorted = [...items].sort((a, b) => a.dueMs - b.dueMs);
-    this.resize(Math.max(MIN_CAPACITY, sorted.length));
+    this.reset(Math.max(MIN_CAPACITY, sorted.length));
     for (const p of sorted) this.append(p, 0);
   }
 
@@ -187,8 +182,14 @@ export class PendingSet {
       this.ids.write(p.spanId, ID_BYTES * s, SPAN_BYTES, 'hex');
       this.ids.write(p.traceId, ID_BYTES * s + SPAN_BYTES, TRACE_BYTES, 'hex');
     } else this.odd.set(s, { spanId: p.spanId, traceId: p.traceId });
-    this.older[s] = this.byTrace.get(p.traceKey) ?? NONE;
-    this.byTrace.set(p.traceKey, s);
+    this.link(s);
+  }
+
+  /** A filled slot becomes a client: the newest of its trace's chain. */
+  private link(s: number): void {
+    const key = this.traceKeys[s];
+    this.older[s] = this.byTrace.get(key) ?? NONE;
+    this.byTrace.set(key, s);
     this.live++;
   }
 
@@ -238,35 +239,33 @@ export class PendingSet {
     };
     const from = this.start;
     const to = this.end;
-    this.resize(Math.max(MIN_CAPACITY, 2 * (this.live + 1)));
+    this.reset(Math.max(MIN_CAPACITY, 2 * (this.live + 1)));
+    for (let s = from; s < to; s++) {
+      if (!(old.flags[s] & LIVE)) continue;
+      const d = this.end++;
+      this.traceKeys[d] = old.traceKeys[s];
+      this.due[d] = old.due[s];
+      this.duration[d] = old.duration[s];
+      this.minutes[d] = old.minutes[s];
+      this.flags[d] = old.flags[s];
+      for (let k = 0; k < 4; k++) {
+        const id = old.nameIds[4 * s + k];
+        this.nameIds[4 * d + k] = id === NO_PEER ? NO_PEER : this.nameId(old.names[id]);
+      }
+      old.ids.copy(this.ids, ID_BYTES * d, ID_BYTES * s, ID_BYTES * (s + 1));
+      const odd = old.odd.get(s);
+      if (odd) this.odd.set(d, odd);
+      this.link(d);
+    }
+  }
+
+  /** Empty, in new columns of `capacity` slots (names and chains start over). */
+  private reset(capacity: number): void {
     this.byTrace.clear();
     this.odd = new Map();
     this.names = [];
     this.nameIndex = new Map();
     this.start = this.end = this.live = 0;
-    for (let s = from; s < to; s++) {
-      if (!(old.flags[s] & LIVE)) continue;
-      const d = this.end;
-      const oddIds = old.odd.get(s);
-      // Through append (names re-interned, chains rebuilt), then the flags and ids copied as they were.
-      this.append(
-        {
-          traceKey: old.traceKeys[s], spanId: oddIds?.spanId ?? '', traceId: oddIds?.traceId ?? '', dueMs: old.due[s], minute: old.minutes[s],
-          source: old.names[old.nameIds[4 * s]], target: old.names[old.nameIds[4 * s + 1]], targetName: old.names[old.nameIds[4 * s + 2]],
-          peerService: old.nameIds[4 * s + 3] === NO_PEER ? undefined : old.names[old.nameIds[4 * s + 3]],
-          durationMs: old.duration[s], error: false,
-        },
-        0,
-      );
-      this.flags[d] = old.flags[s];
-      if (oddIds === undefined) {
-        this.odd.delete(d);
-        old.ids.copy(this.ids, ID_BYTES * d, ID_BYTES * s, ID_BYTES * (s + 1));
-      }
-    }
-  }
-
-  private resize(capacity: number): void {
     this.capacity = capacity;
     this.traceKeys = new Float64Array(capacity);
     this.due = new Float64Array(capacity);

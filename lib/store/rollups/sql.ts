@@ -2,6 +2,7 @@
 // analyzer's feed. Sketch columns of the node and operation rows are merged inside the upsert by a
 // function the connection registers (fl_sketch_merge): SQLite only; a PostgreSQL dialect would
 // merge in the writer (read, add, write) under the same transaction, as graph blocks already are.
+import { valueRows } from '../sql/sqlite.ts';
 
 /** Columns of a live_pending row, in the order the inserts bind them. */
 export const PENDING_COLUMNS = 11;
@@ -13,14 +14,13 @@ export const PENDING_COLUMNS = 11;
  * transaction: 4.2 ms one row to a statement, 2.7 ms 32 rows to a statement.
  */
 export function insertPendingRows(rows: number): string {
-  const one = `(${new Array(PENDING_COLUMNS).fill('?').join(', ')})`;
   return `INSERT INTO live_pending (trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error)
-    VALUES ${new Array(rows).fill(one).join(', ')} ON CONFLICT (trace_key, span_id) DO NOTHING`;
+    VALUES ${valueRows(rows, PENDING_COLUMNS)} ON CONFLICT (trace_key, span_id) DO NOTHING`;
 }
 
 /** Pending clients deleted `rows` to a statement, by primary key (a row-value IN, which both SQLite and PostgreSQL accept). */
 export function deletePendingRows(rows: number): string {
-  return `DELETE FROM live_pending WHERE (trace_key, span_id) IN (VALUES ${new Array(rows).fill('(?, ?)').join(', ')})`;
+  return `DELETE FROM live_pending WHERE (trace_key, span_id) IN (VALUES ${valueRows(rows, 2)})`;
 }
 
 export const LIVE_SQL = {

@@ -39,9 +39,13 @@ export const SPAN_INSERT_COLUMNS = 12;
  * thirty-two at a time. A duplicate row is skipped (idempotent ingest).
  */
 export function insertSpans(rows: number): string {
-  const one = `(${Array(SPAN_INSERT_COLUMNS).fill('?').join(', ')})`;
   return `INSERT INTO spans (trace_key, span_id, kind, parent_id, start_ns, duration_ns, service_id, operation_id, resource_id, scope_id, status, payload)
-    VALUES ${Array(rows).fill(one).join(', ')} ON CONFLICT DO NOTHING`;
+    VALUES ${valueRows(rows, SPAN_INSERT_COLUMNS)} ON CONFLICT DO NOTHING`;
+}
+
+/** `(?, …), (?, …), …`: `rows` rows of `columns` parameters, for a VALUES list of several rows. */
+export function valueRows(rows: number, columns: number): string {
+  return Array(rows).fill(`(${Array(columns).fill('?').join(', ')})`).join(', ');
 }
 
 export const SQL = {
