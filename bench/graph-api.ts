@@ -128,7 +128,7 @@ function fill(dbPath: string, edges: [string, string][], startMinute: number, sv
     flushCpu.push(cpuMs(() => {
       ok = db.flush({
         owner: 'bench', fromSeq: cursor, toSeq: cursor, maxTraceKey: 0, nowMs, leaseMs: 1e12,
-        delta, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0,
+        delta, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes,
       });
     }));
     flushWall.push(performance.now() - w);
@@ -152,7 +152,7 @@ function fill(dbPath: string, edges: [string, string][], startMinute: number, sv
     const nowMs = liveMinute * 60_000 + 5_000 + pass * 400;
     passCpu.push(cpuMs(() => db.flush({
       owner: 'bench', fromSeq: cursor, toSeq: cursor, maxTraceKey: 0, nowMs, leaseMs: 1e12,
-      delta, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0,
+      delta, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes,
     })));
   }
   db.close();

@@ -102,6 +102,8 @@ export class LiveAnalyzer {
   private lastPruneMs = 0;
   private loaded = false;
   private cursor = 0;
+  /** Flushes committed as of the cursor (live_state.flushes). */
+  private flushes = 0;
   private maxTraceKey = 0;
   private readonly lock: WriteLock | undefined;
   private readonly foreground: (<T>(f: () => T) => T) | undefined;
@@ -211,6 +213,7 @@ export class LiveAnalyzer {
       ok = this.db.flush({
         owner: this.owner,
         fromSeq,
+        flushes: this.flushes,
         toSeq: this.cursor,
         maxTraceKey: this.maxTraceKey,
         nowMs: now,
@@ -220,12 +223,14 @@ export class LiveAnalyzer {
         pendingAdded: changes.added,
         pendingRemoved: changes.removed,
         pendingDropped: overflowCount,
+        pendingClients: this.pendingSet.size,
       });
     } catch (err) {
       this.forget(fromSeq, fromTraceKey);
       throw err;
     }
-    if (!ok) {
+    if (ok) this.flushes++;
+    else {
       this.forget(fromSeq, fromTraceKey);
       return { ...total, leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: fromSeq, behind: 0, pending: 0 };
     }
@@ -261,11 +266,12 @@ export class LiveAnalyzer {
     const cur = this.loaded ? this.db.state() : undefined;
     const st = cur && cur.leaseOwner === this.owner && cur.leaseUntilMs - nowMs > this.leaseMs / 2 ? cur : this.write(() => this.db.claim(this.owner, nowMs, this.leaseMs));
     if (!st) return false;
-    if (!this.loaded || st.cursorSeq !== this.cursor) {
-      // First pass, a takeover, or another analyzer advanced meanwhile: the database is the truth.
-      this.pendingSet.load(this.db.pending());
+    if (!this.loaded || st.cursorSeq !== this.cursor || st.flushes !== this.flushes) {
+      // First pass, a takeover, or another analyzer flushed meanwhile: the database is the truth.
+      this.pendingSet.load(this.db.loadPending(this.owner, st));
       this.recent.clear();
       this.cursor = st.cursorSeq;
+      this.flushes = st.flushes;
       this.maxTraceKey = st.maxTraceKey;
       this.loaded = true;
     }

@@ -118,7 +118,7 @@ describe('graph body as bytes', () => {
       }
       const ok = db.flush({
         owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0 + m + 1) * 60_000 + 5_000, leaseMs: 1e12,
-        delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0,
+        delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes,
       });
       expect(ok).toBe(true);
     }

@@ -33,7 +33,7 @@ describe('graph edge order', () => {
       for (const [s, t] of pairs) b.call(b.edge(s, t, 'sync'), `t${seq++}`, 5, false);
       expect(db.flush({
         owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (minute + 1) * 60_000 + 5_000, leaseMs: 1e12,
-        delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0,
+        delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes,
       })).toBe(true);
       minute++;
     };

@@ -331,7 +331,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
       if (m > 30 && r() < 0.15) minutes.push(T0_MINUTE + m - 1 - Math.floor(r() * Math.min(m - 1, 600)));
       const ok = db.flush({
         owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + m + 1) * 60_000 + 5_000, leaseMs: 1e12,
-        delta: delta(minutes), tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0,
+        delta: delta(minutes), tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes,
       });
       expect(ok).toBe(true);
     }
@@ -426,7 +426,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
       const b = d.at(m);
       b.call(b.edge('web', 'orders', 'sync'), `id-${m}`, 10, false, 5);
       // Each minute flushed 20 s into the next, so the seal pass (every 15 s) finds quiet buckets.
-      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (m + 1) * 60_000 + 20_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (m + 1) * 60_000 + 20_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes })).toBe(true);
     }
     const sealed = db.db.prepare('SELECT count(*) FROM graph_blocks WHERE res = 5').pluck().get() as number;
     expect(sealed).toBeGreaterThan(0);
@@ -449,7 +449,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
       for (const v of ms) b.call(e, `id-${minute}`, v, false, v / 2);
       b.hit(b.node('orders', 'service'), ms[0], false);
       values.set(minute, [...(values.get(minute) ?? []), ...ms]);
-      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (nowMinute + 1) * 60_000 - 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (nowMinute + 1) * 60_000 - 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes })).toBe(true);
     };
     const B = T0_MINUTE + 20;
     const reader = new RollupReader(file);
@@ -525,7 +525,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
       const ms = Array.from({ length: 1 + Math.floor(r() * 3) }, () => Math.exp(r() * 8 - 2));
       for (const v of ms) b.call(e, `id-${minute}`, v, false, v / 2);
       values.set(minute, [...(values.get(minute) ?? []), ...ms]);
-      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: nowMinute * 60_000 + 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 })).toBe(true);
+      expect(db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: nowMinute * 60_000 + 30_000, leaseMs: 1e12, delta: d, tiers: [1], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes })).toBe(true);
     };
     const prefixTiers = new Set<number>();
     const suffixTiers = new Set<number>();
@@ -570,7 +570,7 @@ describe('graph blocks through LiveDb and the graph API', () => {
     const d = new RollupDelta();
     const e = d.at(T0_MINUTE + 3).edge('web', 'orders', 'sync');
     d.at(T0_MINUTE + 3).call(e, 'x', 12, false, 10);
-    db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + 4) * 60_000, leaseMs: 1e12, delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0 });
+    db.flush({ owner: 't', fromSeq: 0, toSeq: 0, maxTraceKey: 0, nowMs: (T0_MINUTE + 4) * 60_000, leaseMs: 1e12, delta: d, tiers: [1, 60], pendingAdded: [], pendingRemoved: [], pendingDropped: 0, pendingClients: 0, flushes: db.state()!.flushes });
     const tiers = () => db.db.prepare('SELECT res FROM graph_blocks ORDER BY res').pluck().all();
     expect(tiers()).toEqual([1]); // the minute only: nothing is over yet
     expect(db.prune(1, T0_MINUTE + 2 * 1440)).toBeGreaterThan(0);

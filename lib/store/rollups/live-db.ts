@@ -1,6 +1,8 @@
 // The live analyzer's connection: reads the span feed in commit order, claims the single-analyzer
-// lease, and commits rollup additions, pending clients and the cursor in ONE transaction — so a
-// crash or restart never counts a span twice and never loses one.
+// lease, and commits rollup additions and the cursor in ONE transaction — so a crash or restart
+// never counts a span twice and never loses one. The pending clients live in a file of their own
+// (pending-file.ts), written just before that transaction and rolled back to it at load.
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SPAN_KINDS, STATUS_CODES, type Span } from '../../model/index.ts';
 import { decodeSketch, mergeSketchBytes, encodeSketch } from '../../analysis/stats/sketch-bytes.ts';
@@ -11,7 +13,8 @@ import { PRAGMAS } from '../sql/sqlite.ts';
 import { Dictionary } from '../sqlite/dictionary.ts';
 import { readSpanPayload } from '../codec/span-payload.ts';
 import { parseStoreUrl, resolveDbUrl, StoreUrlError } from '../url.ts';
-import { deletePendingRows, insertPendingRows, LIVE_SQL, PENDING_COLUMNS } from './sql.ts';
+import { LIVE_SQL } from './sql.ts';
+import { PendingFile, type PendingRow } from './pending-file.ts';
 import { BlockWriter, GRAPH_TIERS, nodeKindCode, SketchScratch } from './graph-block.ts';
 import { mergeBlocks } from './graph-merge.ts';
 import { childTier, PREFIX_MIN, prefixCodes, prefixOf, prefixRes, suffixOf, suffixRes, tierCodes } from './graph-cover.ts';
@@ -30,12 +33,20 @@ export interface LiveState {
   leaseUntilMs: number;
   analyzedAtMs: number;
   pendingDropped: number;
+  /** Flushes committed (the pending file is rolled back to this count at load). */
+  flushes: number;
+  /** Id of the pending file that belongs to this database ('' when none was made yet). */
+  pendingFile: string;
+  /** Clients waiting as of the last flush. */
+  pendingClients: number;
 }
 
 export interface FlushInput {
   owner: string;
   /** The cursor this pass started from; the commit is refused if the stored one moved. */
   fromSeq: number;
+  /** Flushes committed when this pass started; likewise refused if another flush came between. */
+  flushes: number;
   toSeq: number;
   maxTraceKey: number;
   nowMs: number;
@@ -49,6 +60,8 @@ export interface FlushInput {
   pendingAdded: PendingClient[];
   pendingRemoved: PendingRef[];
   pendingDropped: number;
+  /** Clients waiting after this flush (stored for the freshness figure). */
+  pendingClients: number;
 }
 
 const TIERS_DEFAULT = [1, 60] as const;
@@ -60,19 +73,6 @@ const SEAL_QUIET_MS = 60_000;
 const SEAL_EVERY_MS = 15_000;
 /** The tier whose prefixes are built as its minutes are written (the others' when a child is sealed). */
 const MINUTE_PREFIX_TIER = 5;
-/** Pending clients written per statement (the rest one at a time). */
-const ROWS_PER_STATEMENT = 32;
-
-/**
- * Runs `many` for each whole group of ROWS_PER_STATEMENT rows in `args` (`columns` values a row)
- * and `one` for each row left over.
- */
-function runInRows(args: unknown[], columns: number, one: Database.Statement, many: Database.Statement): void {
-  const group = ROWS_PER_STATEMENT * columns;
-  let i = 0;
-  for (; i + group <= args.length; i += group) many.run(args.slice(i, i + group));
-  for (; i < args.length; i += columns) one.run(args.slice(i, i + columns));
-}
 const KEY_EDGE = 1;
 const KEY_NODE = 2;
 const KEY_OPERATION = 3;
@@ -106,8 +106,7 @@ export class LiveDb {
   readonly db: Database.Database;
   private readonly dict: Dictionary;
   private readonly st: Record<keyof typeof LIVE_SQL, Database.Statement>;
-  private readonly insertPendingRows: Database.Statement;
-  private readonly deletePendingRows: Database.Statement;
+  private readonly pendingFile: PendingFile;
   private readonly infoWritten = new Map<string, string>();
   private readonly pruneStatements = new Map<string, Database.Statement>();
   private readonly keyIds = new Map<string, number>();
@@ -132,7 +131,8 @@ export class LiveDb {
    * writers' lock (strace: two fsyncs and ~1,000 page copies a second from the analyzer thread).
    */
   constructor(url?: string, migrationsDir?: string, opts: { walAutoCheckpointPages?: number } = {}) {
-    this.db = new Database(sqlitePathOf(url));
+    const file = sqlitePathOf(url);
+    this.db = new Database(file);
     try {
       for (const p of PRAGMAS) this.db.exec(p);
       if (opts.walAutoCheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(opts.walAutoCheckpointPages))}`);
@@ -146,9 +146,13 @@ export class LiveDb {
     const st = {} as Record<keyof typeof LIVE_SQL, Database.Statement>;
     for (const [k, sql] of Object.entries(LIVE_SQL)) st[k as keyof typeof LIVE_SQL] = this.db.prepare(sql);
     this.st = st;
-    this.insertPendingRows = this.db.prepare(insertPendingRows(ROWS_PER_STATEMENT));
-    this.deletePendingRows = this.db.prepare(deletePendingRows(ROWS_PER_STATEMENT));
-    this.backfillBlocks();
+    this.pendingFile = new PendingFile(file);
+    try {
+      this.backfillBlocks();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   /**
@@ -223,6 +227,9 @@ export class LiveDb {
       leaseUntilMs: Number(r.lease_until_ms),
       analyzedAtMs: Number(r.analyzed_at_ms),
       pendingDropped: Number(r.pending_dropped),
+      flushes: Number(r.flushes),
+      pendingFile: String(r.pending_file),
+      pendingClients: Number(r.pending_clients),
     };
   }
 
@@ -315,30 +322,33 @@ export class LiveDb {
     return span;
   }
 
-  pending(): PendingClient[] {
-    const rows = this.st.pendingAll.all() as Record<string, unknown>[];
-    return rows.map((r) => {
-      const traceKey = Number(r.trace_key);
-      const spanId = (r.span_id as Buffer).toString('hex');
-      const p: PendingClient = {
-        traceKey,
-        spanId,
-        traceId: String(r.trace_id),
-        dueMs: Number(r.due_ms),
-        minute: Number(r.minute),
-        source: String(r.source),
-        target: String(r.target),
-        targetName: String(r.target_name),
-        durationMs: Number(r.duration_ms),
-        error: Number(r.error) === 1,
-      };
-      if (r.peer_service !== null) p.peerService = String(r.peer_service);
-      return p;
-    });
+  /**
+   * The pending clients as of the stored state `st` (which this owner's lease holds): the
+   * pending file rolled back to the database's count of flushes. A file that is not this
+   * database's (new, deleted, copied from elsewhere), or clients still in the database's own
+   * table (a database from before the file), start the file over from that table.
+   */
+  loadPending(owner: string, st: LiveState): PendingClient[] {
+    const legacy = this.st.legacyPending.raw(true).all() as PendingRow[];
+    if (st.pendingFile === '' || st.pendingFile !== this.pendingFile.id() || legacy.length > 0) {
+      if (st.pendingFile !== '' && legacy.length === 0) {
+        console.warn(`live analyzer: ${this.pendingFile.file} does not belong to this database (new, deleted or copied): starting it over; clients that were waiting for their server half are not paired`);
+      }
+      const id = randomUUID();
+      this.pendingFile.reset(id, legacy.flat(), st.flushes);
+      // The database names the file only now, and drops its rows in the same transaction: a crash
+      // before this commit starts the file over again from the same rows.
+      this.inShortTransaction(() => {
+        this.st.setPendingFile.run(id, owner);
+        this.st.legacyPendingClear.run();
+      });
+    }
+    return this.pendingFile.load(st.flushes).map(toPendingClient);
   }
 
+  /** Clients in the pending file (tests and tools). */
   pendingCount(): number {
-    return Number((this.st.countPending.get() as { n: number }).n);
+    return this.pendingFile.count();
   }
 
   /**
@@ -352,14 +362,21 @@ export class LiveDb {
     for (const tier of f.tiers ?? TIERS_DEFAULT) {
       for (const [bucket, b] of tier === 1 ? f.delta.minutes : coarsenWithoutEdges(f.delta, tier)) buckets.push(bucketRows(tier, bucket, b));
     }
-    // The pending clients' parameters, bound before the lock too.
+    // The pending clients go to their file first, outside the writers' lock, numbered as this
+    // flush; the database's commit below is what makes them count (pending-file.ts).
     const removed: unknown[] = [];
     for (const r of f.pendingRemoved) removed.push(r.traceKey, Buffer.from(r.spanId, 'hex'));
     const added: unknown[] = [];
     for (const p of f.pendingAdded) {
       added.push(p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName, p.peerService ?? null, p.durationMs, p.error ? 1 : 0);
     }
-    if (!this.runLocked(() => this.commitFlush(f, buckets, removed, added))) return false;
+    const holds = () => {
+      const s = this.state();
+      return s !== undefined && s.leaseOwner === f.owner && s.cursorSeq === f.fromSeq && s.flushes === f.flushes;
+    };
+    if (!this.pendingFile.write(f.flushes + 1, holds, removed, added)) return false;
+    if (!this.runLocked(() => this.commitFlush(f, buckets))) return false;
+    this.pendingFile.committed();
     if (f.nowMs - this.lastSealMs >= SEAL_EVERY_MS) {
       this.lastSealMs = f.nowMs;
       this.lastBlockStats.sealed = this.sealBlocks({ nowMs: f.nowMs });
@@ -367,11 +384,11 @@ export class LiveDb {
     return true;
   }
 
-  private commitFlush(f: FlushInput, buckets: BucketRows[], removedPending: unknown[], addedPending: unknown[]): boolean {
+  private commitFlush(f: FlushInput, buckets: BucketRows[]): boolean {
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
-      const moved = this.st.advance.run(f.toSeq, f.maxTraceKey, f.nowMs + f.leaseMs, f.nowMs, f.pendingDropped, f.owner, f.fromSeq);
+      const moved = this.st.advance.run(f.toSeq, f.maxTraceKey, f.nowMs + f.leaseMs, f.nowMs, f.pendingDropped, f.pendingClients, f.owner, f.fromSeq, f.flushes);
       if (moved.changes !== 1) {
         db.exec('ROLLBACK');
         return false;
@@ -381,8 +398,6 @@ export class LiveDb {
       this.writeBlocks(f.delta, f.nowMs, stats);
       this.lastBlockStats = stats;
       for (const info of f.delta.nodeInfo.values()) this.writeInfo(info);
-      runInRows(removedPending, 2, this.st.deletePending, this.deletePendingRows);
-      runInRows(addedPending, PENDING_COLUMNS, this.st.insertPending, this.insertPendingRows);
       db.exec('COMMIT');
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -690,8 +705,27 @@ export class LiveDb {
   }
 
   close(): void {
+    this.pendingFile?.close();
     if (this.db.open) this.db.close();
   }
+}
+
+/** A stored pending row as the pending set takes it. */
+function toPendingClient(r: PendingRow): PendingClient {
+  const p: PendingClient = {
+    traceKey: Number(r[0]),
+    spanId: r[1].toString('hex'),
+    traceId: r[2],
+    dueMs: Number(r[3]),
+    minute: Number(r[4]),
+    source: r[5],
+    target: r[6],
+    targetName: r[7],
+    durationMs: Number(r[9]),
+    error: Number(r[10]) === 1,
+  };
+  if (r[8] !== null) p.peerService = r[8];
+  return p;
 }
 
 /** One bucket's rows of the per-row rollup tables, as the upserts bind them after (res, bucket). */

@@ -384,10 +384,9 @@ export class RollupReader {
   }
 
   feedStatus(): FeedStatus {
-    const s = this.stmt(LIVE_SQL.state).get() as { cursor_seq: number; analyzed_at_ms: number } | undefined;
+    const s = this.stmt(LIVE_SQL.state).get() as { cursor_seq: number; analyzed_at_ms: number; pending_clients: number } | undefined;
     const m = this.stmt(LIVE_SQL.maxSeq).get() as { m: number | null };
-    const p = this.stmt(LIVE_SQL.countPending).get() as { n: number };
-    return { analyzedAtMs: s ? Number(s.analyzed_at_ms) : 0, cursorSeq: s ? Number(s.cursor_seq) : 0, maxSeq: Number(m.m ?? 0), pending: Number(p.n) };
+    return { analyzedAtMs: s ? Number(s.analyzed_at_ms) : 0, cursorSeq: s ? Number(s.cursor_seq) : 0, maxSeq: Number(m.m ?? 0), pending: s ? Number(s.pending_clients) : 0 };
   }
 
   close(): void {

@@ -2,27 +2,6 @@
 // analyzer's feed. Sketch columns of the node and operation rows are merged inside the upsert by a
 // function the connection registers (fl_sketch_merge): SQLite only; a PostgreSQL dialect would
 // merge in the writer (read, add, write) under the same transaction, as graph blocks already are.
-import { valueRows } from '../sql/sqlite.ts';
-
-/** Columns of a live_pending row, in the order the inserts bind them. */
-export const PENDING_COLUMNS = 11;
-
-/**
- * Pending clients inserted `rows` to a statement. A flush writes about a thousand of them at
- * 50k spans/s, under the writers' lock; one statement per row made them most of its hold (4–11
- * ms of 8–19, each section timed in an open-loop probe). 1,024 added and 512 deleted in one
- * transaction: 4.2 ms one row to a statement, 2.7 ms 32 rows to a statement.
- */
-export function insertPendingRows(rows: number): string {
-  return `INSERT INTO live_pending (trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error)
-    VALUES ${valueRows(rows, PENDING_COLUMNS)} ON CONFLICT (trace_key, span_id) DO NOTHING`;
-}
-
-/** Pending clients deleted `rows` to a statement, by primary key (a row-value IN, which both SQLite and PostgreSQL accept). */
-export function deletePendingRows(rows: number): string {
-  return `DELETE FROM live_pending WHERE (trace_key, span_id) IN (VALUES ${valueRows(rows, 2)})`;
-}
-
 export const LIVE_SQL = {
   maxSeq: `SELECT max(seq) AS m FROM spans`,
   /** A chunk of the feed in commit order (seq is assigned under SQLite's single writer lock). */
@@ -42,20 +21,22 @@ export const LIVE_SQL = {
       CASE WHEN kind IN (1, 2) THEN NULL ELSE payload END
     FROM spans WHERE trace_key = ? AND seq <= ?`,
 
-  state: `SELECT cursor_seq, max_trace_key, lease_owner, lease_until_ms, analyzed_at_ms, pending_dropped FROM live_state WHERE id = 1`,
+  state: `SELECT cursor_seq, max_trace_key, lease_owner, lease_until_ms, analyzed_at_ms, pending_dropped, flushes, pending_file, pending_clients FROM live_state WHERE id = 1`,
   /** Takes the lease when free, expired, or already ours; creates the row on a fresh database. */
   claimLease: `INSERT INTO live_state (id, cursor_seq, max_trace_key, lease_owner, lease_until_ms, analyzed_at_ms, pending_dropped)
     VALUES (1, 0, 0, ?, ?, 0, 0)
     ON CONFLICT (id) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until_ms = excluded.lease_until_ms
     WHERE live_state.lease_owner = excluded.lease_owner OR live_state.lease_until_ms < ?`,
-  advance: `UPDATE live_state SET cursor_seq = ?, max_trace_key = ?, lease_until_ms = ?, analyzed_at_ms = ?, pending_dropped = pending_dropped + ?
-    WHERE id = 1 AND lease_owner = ? AND cursor_seq = ?`,
+  advance: `UPDATE live_state SET cursor_seq = ?, max_trace_key = ?, lease_until_ms = ?, analyzed_at_ms = ?, pending_dropped = pending_dropped + ?,
+      flushes = flushes + 1, pending_clients = ?
+    WHERE id = 1 AND lease_owner = ? AND cursor_seq = ? AND flushes = ?`,
+  /** Names the pending-clients file of this database (pending-file.ts), for the lease holder. */
+  setPendingFile: `UPDATE live_state SET pending_file = ? WHERE id = 1 AND lease_owner = ?`,
   releaseLease: `UPDATE live_state SET lease_until_ms = 0 WHERE id = 1 AND lease_owner = ?`,
 
-  pendingAll: `SELECT trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error FROM live_pending`,
-  insertPending: insertPendingRows(1),
-  deletePending: deletePendingRows(1),
-  countPending: `SELECT count(*) AS n FROM live_pending`,
+  /** Pending clients as kept in the database before pending-file.ts: moved to the file at load. */
+  legacyPending: `SELECT trace_key, span_id, trace_id, due_ms, minute, source, target, target_name, peer_service, duration_ms, error FROM live_pending`,
+  legacyPendingClear: `DELETE FROM live_pending`,
 
   upsertNode: `INSERT INTO node_rollups (res, bucket, node_id, kind, calls, errors, latency, self_ms, loose_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (res, bucket, node_id) DO UPDATE SET
