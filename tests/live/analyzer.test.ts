@@ -32,9 +32,12 @@ describe('live analyzer: sync pairing from storage', () => {
     env.write([t.root, t.client]);
     expect(a.pass(NOW).pending).toBe(1);
     expect(edgeCalls(env.query())).toEqual({ 'client->web|sync': 1 });
+    // The graph's freshness tells how many client spans wait for their other half.
+    expect(env.query().graph(WINDOW).freshness.pendingClientSpans).toBe(1);
     env.write([t.server]);
     const r = a.pass(NOW + 1000);
     expect(r.pending).toBe(0);
+    expect(env.query().graph(WINDOW).freshness.pendingClientSpans).toBe(0);
     // The previous chunk touched this trace: its spans are still in memory, nothing is read back.
     expect(r.lookups).toBe(0);
     expect(edgeCalls(env.query())).toEqual({ 'client->web|sync': 1, 'web->orders|sync': 1 });
