@@ -107,12 +107,15 @@ function flush(): void {
     flushGroup();
     return;
   }
+  store.prefetchTraces();
   takeLock();
   try {
     flushGroup();
   } finally {
     lock?.release();
   }
+  // Its answers are posted; the other writer may commit while this one indexes.
+  store.helpIndex();
   if (closeRequested) close();
 }
 

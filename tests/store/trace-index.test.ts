@@ -167,6 +167,50 @@ describe('trace-id index file', () => {
     expect(store.getTrace(traces[39_999])).toHaveLength(1);
   });
 
+  it('leaves indexing to the caller of writePrepared, and helping never waits for another indexer', () => {
+    // The collector's writer threads commit with writePrepared under their shared lock and call
+    // helpIndex() after letting go of it; while the maintenance thread holds the index file,
+    // helping must give up at once, not sleep in the busy handler (5 s) with its requests queued.
+    const file = `${dir()}/help.db`;
+    const store = open(file);
+    const traces = Array.from({ length: 20_000 }, (_, i) => hexId(16, 2_000_000 + i));
+    for (let i = 0; i < traces.length; i += 512) store.writePrepared([store.prepareBatch(batch(traces.slice(i, i + 512).map((t) => span({ traceId: t }))))]);
+    expect(store.traceIdsBehind()).toBe(20_000);
+
+    const other = new Database(`${file}-trace-ids`);
+    other.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
+    store.helpIndex();
+    const waited = performance.now() - t0;
+    other.exec('ROLLBACK');
+    other.close();
+    expect(store.traceIdsBehind()).toBe(20_000);
+    expect(waited).toBeLessThan(2_500);
+
+    store.helpIndex();
+    expect(store.traceIdsBehind()).toBe(20_000 - 8_192);
+    expect(store.getTrace(traces[0])).toHaveLength(1);
+  });
+
+  it('finds every trace another connection committed before and after a prefetch of the tail', () => {
+    const file = `${dir()}/prefetch.db`;
+    const a = open(file);
+    const b = open(file);
+    const before = Array.from({ length: 30 }, () => hexId(16));
+    const after = Array.from({ length: 30 }, () => hexId(16));
+    b.writeBatch(batch([span({ traceId: hexId(16) })]));
+    a.writeBatch(batch(before.map((t) => span({ traceId: t }))));
+    // b reads a's rows outside any transaction; a commits more before b's next transaction.
+    b.prefetchTraces();
+    a.writeBatch(batch(after.map((t) => span({ traceId: t }))));
+    b.writePrepared([b.prepareBatch(batch([...before, ...after].map((t) => span({ traceId: t }))))]);
+    const rows = traceRows(file);
+    expect(rows.size).toBe(61);
+    expect([...rows.values()].every((n) => n === 1)).toBe(true);
+    expect(b.getTrace(before[0])).toHaveLength(2);
+    expect(a.getTrace(after[29])).toHaveLength(2);
+  });
+
   it('keeps the index of an in-memory database in memory, indexed and found the same way', () => {
     const store = openStore(':memory:');
     cleanups.push(() => store.close());

@@ -46,7 +46,7 @@ export interface SqliteStoreOptions extends DictionaryOptions {
 
 const PAGE = 1000;
 
-/** Trace ids a writer indexes after one write when the index is behind (see indexIfFull). */
+/** Trace ids a writer indexes after one write when the index is behind (see helpIndex). */
 const TRACE_INDEX_STEP = 8192;
 
 /** How long opening keeps trying while another connection's lock makes it fail with SQLITE_BUSY. */
@@ -165,7 +165,7 @@ export class SqliteStore implements Store {
 
   writeBatch(batch: IngestBatch): WriteResult {
     const r = this.writer.write(batch);
-    this.indexIfFull();
+    this.helpIndex();
     return r;
   }
 
@@ -174,26 +174,40 @@ export class SqliteStore implements Store {
     return this.writer.prepare(batch);
   }
 
-  /** Commits prepared batches in one transaction: committed when this returns. */
+  /**
+   * Commits prepared batches in one transaction: committed when this returns. Unlike
+   * writeBatch it leaves helpIndex() to the caller, who may hold a lock of its own around it
+   * (the collector's writer threads hold the WriteLock across a group commit).
+   */
   writePrepared(batches: PreparedBatch[]): WriteResult {
-    const r = this.writer.writePrepared(batches);
-    this.indexIfFull();
-    return r;
+    return this.writer.writePrepared(batches);
+  }
+
+  /**
+   * Before a write transaction, outside the write lock: reads the trace rows other connections
+   * committed since this one's last transaction, which its start would otherwise read under the
+   * lock (a writer thread that sat idle for seconds read thousands, 20–66 ms held).
+   */
+  prefetchTraces(): void {
+    this.traces.prefetch();
   }
 
   /**
    * When nobody else keeps the trace-id index current (no collector maintenance thread, e.g. an
-   * import), the writer's map of unindexed traces fills; then this writer indexes them itself,
-   * after its commit and outside the write lock. The batch is committed either way: a failure
-   * here (another indexer holding the file for long) leaves it for the next time.
+   * import, or one that fell behind under load), the writer's map of unindexed traces fills;
+   * then this writer indexes them itself, after its commit. Call it with no lock held: inside
+   * the collector writers' WriteLock each call held every other writer up for 10–50 ms
+   * (probe at 50k spans/s after 3M stored). It does not wait for another indexer: the
+   * maintenance thread indexing meanwhile is as good. The batch is committed either way; a
+   * failure leaves it for the next time.
    */
-  private indexIfFull(): void {
+  helpIndex(): void {
     if (!this.traces.needsIndex) return;
     try {
       // One transaction's worth per write, so no single request waits for all of it.
-      if (this.traceIndex.catchUp(TRACE_INDEX_STEP) < TRACE_INDEX_STEP) this.traces.needsIndex = false;
+      if (this.traceIndex.catchUp(TRACE_INDEX_STEP, { wait: false }) < TRACE_INDEX_STEP) this.traces.needsIndex = false;
     } catch {
-      // Tried again after the next write.
+      // Busy (another indexer) or failed: tried again after the next write.
     }
   }
 

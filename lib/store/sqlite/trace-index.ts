@@ -20,6 +20,9 @@ import { PRAGMAS, SQL } from '../sql/sqlite.ts';
 /** Bump when the file's tables change: a file of another version is rebuilt. */
 const FORMAT = 1;
 
+/** The connection's usual busy timeout (sql/sqlite.ts PRAGMAS), restored after a catchUp that would not wait. */
+const BUSY_TIMEOUT = PRAGMAS.find((p) => p.includes('busy_timeout'))!.replace('PRAGMA ', '');
+
 /** Trace rows indexed per transaction, so another indexer or a reader never waits long. */
 const BATCH = 16_384;
 
@@ -158,15 +161,22 @@ export class TraceIdIndex {
    * Returns how many it indexed. Must not run inside a transaction of the main connection:
    * it would index rows that may still roll back.
    */
-  catchUp(limit = Number.POSITIVE_INFINITY): number {
+  catchUp(limit = Number.POSITIVE_INFINITY, opts: { wait?: boolean } = {}): number {
     if (this.main.inTransaction) throw new Error('trace index: catchUp inside a write transaction');
-    let done = 0;
-    while (done < limit) {
-      const n = this.step(Math.min(BATCH, limit - done));
-      done += n;
-      if (n === 0) break;
+    // wait: false throws SQLITE_BUSY at once when another connection is indexing.
+    const noWait = opts.wait === false && this.db !== this.main;
+    if (noWait) this.db.pragma('busy_timeout = 0');
+    try {
+      let done = 0;
+      while (done < limit) {
+        const n = this.step(Math.min(BATCH, limit - done));
+        done += n;
+        if (n === 0) break;
+      }
+      return done;
+    } finally {
+      if (noWait) this.db.pragma(BUSY_TIMEOUT);
     }
-    return done;
   }
 
   /**

@@ -64,6 +64,19 @@ export class TraceKeys {
     this.loadedBefore = this.loaded;
   }
 
+  /**
+   * Between write transactions: loads the tail rows committed since the last load, so begin()
+   * (under the write lock) reads only what committed after this. Committed rows do not change;
+   * a retention delete meanwhile bumps the generation, and begin() then starts the map over.
+   */
+  prefetch(): void {
+    if (this.base < 0) return;
+    for (const [key, id] of this.tailAfter.all(this.loaded) as [number, string][]) {
+      this.map.set(id, key);
+      this.loaded = key;
+    }
+  }
+
   /** Keeps only the tail: the indexed traces are found in the index file. */
   private dropIndexed(upto: number): void {
     for (const [id, key] of this.map) if (key <= upto) this.map.delete(id);
