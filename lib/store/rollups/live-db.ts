@@ -146,8 +146,8 @@ export class LiveDb {
     const st = {} as Record<keyof typeof LIVE_SQL, Database.Statement>;
     for (const [k, sql] of Object.entries(LIVE_SQL)) st[k as keyof typeof LIVE_SQL] = this.db.prepare(sql);
     this.st = st;
-    this.pendingFile = new PendingFile(file);
     try {
+      this.pendingFile = new PendingFile(file);
       this.backfillBlocks();
     } catch (err) {
       this.close();
