@@ -71,8 +71,10 @@ describe('LiveThread', () => {
   it('a thread that outgrows its heap cap ends, is counted and started again; the process stays up', async () => {
     const dbUrl = unansweredCalls('faultline-live-oom-');
     // Under the 16 MB cap below (the real cap is 128 MB) the thread runs out after some thousands
-    // of waiting clients (how many depends on when its collections run).
-    const live = LiveThread.start({ dbUrl, intervalMs: 100, restartBaseMs: 300, limits: TINY_HEAP });
+    // of waiting clients (how many depends on when its collections run). Flushes of 5,000 spans,
+    // so that the first one, which a pass must complete to count, is far from the cap: with the
+    // default 25,000 it sometimes was not, in the full suite.
+    const live = LiveThread.start({ dbUrl, intervalMs: 100, restartBaseMs: 300, limits: TINY_HEAP, flushSpans: 5_000 });
     try {
       await until(() => live.status.restarts >= 1, 60_000);
       expect(live.status.lastError).toMatch(/out of memory/i);

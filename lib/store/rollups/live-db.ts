@@ -366,15 +366,16 @@ export class LiveDb {
     // flush; the database's commit below is what makes them count (pending-file.ts).
     const removed: unknown[] = [];
     for (const r of f.pendingRemoved) removed.push(r.traceKey, Buffer.from(r.spanId, 'hex'));
+    const flush = f.flushes + 1;
     const added: unknown[] = [];
     for (const p of f.pendingAdded) {
-      added.push(p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName, p.peerService ?? null, p.durationMs, p.error ? 1 : 0);
+      added.push(p.traceKey, Buffer.from(p.spanId, 'hex'), p.traceId, p.dueMs, p.minute, p.source, p.target, p.targetName, p.peerService ?? null, p.durationMs, p.error ? 1 : 0, flush);
     }
     const holds = () => {
       const s = this.state();
       return s !== undefined && s.leaseOwner === f.owner && s.cursorSeq === f.fromSeq && s.flushes === f.flushes;
     };
-    if (!this.pendingFile.write(f.flushes + 1, holds, removed, added)) return false;
+    if (!this.pendingFile.write(flush, holds, removed, added)) return false;
     if (!this.runLocked(() => this.commitFlush(f, buckets))) return false;
     this.pendingFile.committed();
     if (f.nowMs - this.lastSealMs >= SEAL_EVERY_MS) {

@@ -159,15 +159,16 @@ export class PendingFile {
 
   /**
    * Writes flush `flush`'s changes (keys: trace_key, span_id pairs, flat; added: PENDING_COLUMNS
-   * values a row, flat), if `guard` (run under this file's write lock) still allows it. Returns
-   * whether it wrote. Call committed() once the database's transaction of the flush committed.
+   * values a row then `flush`, flat, built so by the caller: a copy here was megabytes at the
+   * flush, the analyzer's peak), if `guard` (run under this file's write lock) still allows it.
+   * Returns whether it wrote. Call committed() once the database's transaction of the flush committed.
    */
   write(flush: number, guard: () => boolean, removed: unknown[], added: unknown[]): boolean {
     const wrote = this.inTransaction(() => {
       if (!guard()) return false;
       this.writeRows(this.removedCommitted, 2, this.drop);
       this.writeRows(removed, 2, this.remove, flush);
-      this.writeRows(withAdded(added, flush), PENDING_COLUMNS + 1, this.insert);
+      this.writeRows(added, PENDING_COLUMNS + 1, this.insert);
       return true;
     });
     if (wrote) {
