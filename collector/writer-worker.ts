@@ -54,18 +54,35 @@ let groupItems = 0;
 let flushScheduled = false;
 let earlyOutcomes: WriteOutcome[] = [];
 
+/**
+ * Messages a group commit leaves for the HTTP thread: the committed spans for the live analyzer
+ * and the answers. Posted once the write lock is released (packing the feed and posting took
+ * 0.5 ms of a 3 ms hold at 50k spans/s); the analyzer takes fed groups by where they start, so
+ * the two writers' feeds may arrive in either order.
+ */
+let outbox: FromWriter[] = [];
+
 function writeOne(batch: PreparedBatch) {
   const r = store.writePrepared([batch]);
   feed([batch]);
   return r;
 }
 
-/** Posts what the last commit inserted to the live analyzer (through the HTTP thread, zero copy). */
+/** Packs what the last commit inserted for the live analyzer (posted through the HTTP thread, zero copy). */
 function feed(batches: PreparedBatch[]): void {
   if (!opts.feed) return;
   const { after, upTo } = store.lastSpanRange;
   const group = packCommitted(after, upTo, batches);
-  if (group) port!.postMessage({ type: 'feed', group } satisfies FromWriter, [group.buf]);
+  if (group) outbox.push({ type: 'feed', group });
+}
+
+function postOutbox(): void {
+  const msgs = outbox;
+  outbox = [];
+  for (const m of msgs) {
+    if (m.type === 'feed') port!.postMessage(m, [m.group.buf]);
+    else post(m);
+  }
 }
 
 function storedOutcome(p: Pending): WriteOutcome {
@@ -107,13 +124,14 @@ function flush(): void {
     flushGroup();
     return;
   }
-  store.prefetchTraces();
+  store.prefetchTraces(group.map((p) => p.batch));
   takeLock();
   try {
     flushGroup();
   } finally {
     lock?.release();
   }
+  postOutbox();
   // Its answers are posted; the other writer may commit while this one indexes.
   store.helpIndex();
   if (closeRequested) close();
@@ -159,7 +177,7 @@ function flushGroup(): void {
       }
     }
   }
-  post({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, ...heapFigures() } });
+  outbox.push({ type: 'done', outcomes, stats: { ms: performance.now() - t0, items, duplicates, ...heapFigures() } });
 }
 
 /** Decodes and encodes a request; it joins the next group commit (or is answered at once). */

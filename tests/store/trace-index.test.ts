@@ -211,6 +211,59 @@ describe('trace-id index file', () => {
     expect(a.getTrace(after[29])).toHaveLength(2);
   });
 
+  it('looks up a group’s new trace ids before the lock, and trusts an absence only while the map covers what came after it', () => {
+    // The collector's writer prefetches before taking the write lock; between that and its
+    // transaction another connection may create the same trace. While the row is in the tail
+    // the map finds it; once indexed and dropped from the map (past its limit), only the index
+    // does, so the prefetched absence must no longer be trusted.
+    const file = `${dir()}/absent.db`;
+    const a = open(file);
+    const b = open(file);
+    b.writeBatch(batch([span({ traceId: hexId(16) })]));
+    const old = hexId(16);
+    a.writeBatch(batch([span({ traceId: old })]));
+    a.indexTraceIds();
+
+    // Found in the tail: created by a after b's prefetch.
+    const inTail = hexId(16);
+    const fresh = Array.from({ length: 50 }, () => hexId(16));
+    const p1 = b.prepareBatch(batch([inTail, old, ...fresh].map((t) => span({ traceId: t }))));
+    b.prefetchTraces([p1]);
+    a.writeBatch(batch([span({ traceId: inTail })]));
+    // The lock-held transaction looks up nothing in the index: prefetch found the new traces
+    // absent and the old one indexed.
+    const index = (b as unknown as { traceIndex: { keyOf: (id: Buffer) => number | undefined } }).traceIndex;
+    const keyOf = index.keyOf.bind(index);
+    let lookups = 0;
+    index.keyOf = (id) => {
+      lookups++;
+      return keyOf(id);
+    };
+    b.writePrepared([p1]);
+    expect(lookups).toBe(0);
+
+    // Found only in the index: created by a after b's prefetch among 17,000 more new traces
+    // (past b's map limit, 16,384), then indexed, so b's transaction drops them from its map.
+    const dropped = hexId(16);
+    const p2 = b.prepareBatch(batch([span({ traceId: dropped })]));
+    b.prefetchTraces([p2]);
+    const many = Array.from({ length: 17_000 }, (_, i) => hexId(16, 3_000_000 + i));
+    a.writeBatch(batch([dropped, ...many].map((t) => span({ traceId: t }))));
+    a.indexTraceIds();
+    lookups = 0;
+    b.writePrepared([p2]);
+    expect(lookups).toBe(1);
+
+    const rows = traceRows(file);
+    expect(rows.get(inTail)).toBe(1);
+    expect(rows.get(dropped)).toBe(1);
+    expect(rows.get(old)).toBe(1);
+    expect([...rows.values()].every((n) => n === 1)).toBe(true);
+    expect(b.getTrace(inTail)).toHaveLength(2);
+    expect(b.getTrace(dropped)).toHaveLength(2);
+    expect(b.getTrace(old)).toHaveLength(2);
+  });
+
   it('keeps the index of an in-memory database in memory, indexed and found the same way', () => {
     const store = openStore(':memory:');
     cleanups.push(() => store.close());

@@ -186,10 +186,11 @@ export class SqliteStore implements Store {
   /**
    * Before a write transaction, outside the write lock: reads the trace rows other connections
    * committed since this one's last transaction, which its start would otherwise read under the
-   * lock (a writer thread that sat idle for seconds read thousands, 20–66 ms held).
+   * lock (a writer thread that sat idle for seconds read thousands, 20–66 ms held), and looks up
+   * the batches' new trace ids in the trace-id index.
    */
-  prefetchTraces(): void {
-    this.traces.prefetch();
+  prefetchTraces(batches: readonly PreparedBatch[] = []): void {
+    this.traces.prefetch(batches.map((b) => b.traceIds));
   }
 
   /**
