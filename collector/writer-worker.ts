@@ -130,8 +130,8 @@ function flush(): void {
     flushGroup();
   } finally {
     lock?.release();
+    postOutbox();
   }
-  postOutbox();
   // Its answers are posted; the other writer may commit while this one indexes.
   store.helpIndex();
   if (closeRequested) close();
