@@ -1,10 +1,17 @@
 // `faultline collector`: OTLP/HTTP ingest only, in this process. Several collectors may share
 // one database (scale-out); `faultline serve` also runs this command as its ingest child.
+import { spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { COLLECTOR_NODE_FLAGS, collectorEnv } from '../lib/runtime/workers.ts';
 import { durationOption, formatDuration, portOption, stringOption, type ParsedArgs } from './args.ts';
 import type { Command } from './command.ts';
 import { absoluteDbUrl } from './db-url.ts';
 import type { CliIo } from './io.ts';
+import { binPath } from './paths.ts';
 import { waitForStop } from './signals.ts';
+
+/** Set in the environment of the collector process `faultline collector` re-runs itself as. */
+const REEXEC_ENV = 'FAULTLINE_COLLECTOR_REEXEC';
 
 /** Sent over IPC to a supervising `faultline serve` once the collector listens. */
 export interface CollectorReadyMessage {
@@ -55,6 +62,8 @@ Examples:
   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node my-service.js
 `,
   async run(args, io) {
+    const argv = reexecArgv();
+    if (argv !== undefined) return runInChild(argv, io);
     try {
       return await runCollector(args.values, io);
     } finally {
@@ -63,6 +72,80 @@ Examples:
     }
   },
 };
+
+/**
+ * The node arguments to run this command again with, when it was started by hand without the
+ * collector's runtime settings (lib/runtime/workers.ts: `--single-threaded-gc` and capped malloc
+ * arenas), which node and glibc take only when a process starts; undefined to run here. `serve`
+ * and `forkCollector` start collectors with them already; `main()` called in-process (tests)
+ * runs here too.
+ */
+function reexecArgv(): string[] | undefined {
+  if (process.platform === 'win32' || process.env[REEXEC_ENV] !== undefined || process.send) return undefined;
+  const script = process.argv[1];
+  if (script === undefined || realPath(script) !== realPath(binPath())) return undefined;
+  const missing = COLLECTOR_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
+  if (missing.length === 0 && process.env.MALLOC_ARENA_MAX !== undefined) return undefined;
+  return [...process.execArgv, ...missing, script, ...process.argv.slice(2)];
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the collector in a child node process and stands in for it: the child has a process
+ * group of its own, so Ctrl-C reaches it once, through here (twice, its second SIGINT would
+ * interrupt the clean stop), and an IPC channel, so it stops on its own if this process is
+ * killed. Prints what the collector prints when run directly; exits with its exit code.
+ */
+function runInChild(argv: string[], io: CliIo): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, argv, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...collectorEnv(process.env), [REEXEC_ENV]: '1' },
+      detached: true,
+    });
+    let why: string | undefined;
+    const forward = (signal: NodeJS.Signals) => () => {
+      why ??= signal;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.on('message', (m: unknown) => {
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'faultline:collector-ready') io.out(banner(m as CollectorReadyMessage));
+    });
+    const finish = (code: number) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      done(code);
+    };
+    child.once('error', (err) => {
+      io.err(`faultline collector: cannot start the collector process: ${err.message}\n`);
+      finish(1);
+    });
+    child.once('exit', (code, signal) => {
+      if (code === 0 && why !== undefined) io.out(`Faultline collector stopped (${why}).\n`);
+      finish(code ?? (signal !== null ? 1 : 0));
+    });
+  });
+}
+
+function banner(ready: Pick<CollectorReadyMessage, 'url' | 'dbUrl' | 'retentionMs'>): string {
+  return (
+    `Faultline collector listening on ${ready.url} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
+    `Database: ${ready.dbUrl} (${keeping(ready.retentionMs)})\n` +
+    `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${ready.url}\n` +
+    `Press Ctrl-C to stop.\n`
+  );
+}
 
 async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<number> {
   const port = portOption('otlp-port', values['otlp-port'], 'FAULTLINE_OTLP_PORT', 4318);
@@ -92,12 +175,7 @@ async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<nu
     const ready: CollectorReadyMessage = { type: 'faultline:collector-ready', port: collector.port, url: endpoint, dbUrl, retentionMs };
     process.send(ready);
   } else {
-    io.out(
-      `Faultline collector listening on ${endpoint} (OTLP/HTTP: /v1/traces, /v1/metrics, /v1/logs)\n` +
-        `Database: ${dbUrl} (${keeping(retentionMs)})\n` +
-        `Point services at it: OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}\n` +
-        `Press Ctrl-C to stop.\n`,
-    );
+    io.out(banner({ url: endpoint, dbUrl, retentionMs }));
   }
   const why = await stopping;
   await collector.close();

@@ -2,8 +2,10 @@
 // commit what they acknowledged, and stop cleanly on Ctrl-C (SIGINT) or SIGTERM.
 import { connect, createServer, type Server } from 'node:net';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectorEnv } from '../../lib/runtime/workers.ts';
 import { openStore } from '../../lib/store/index.ts';
 import { tempDir } from '../import/helpers.ts';
 import { sdkTrace } from '../import/otel-sdk-json.ts';
@@ -92,6 +94,24 @@ describe('faultline collector', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('started by hand, runs the collector with its runtime settings, which stops on its own if the command is killed', async () => {
+    // node takes --single-threaded-gc, and glibc MALLOC_ARENA_MAX, only when a process starts:
+    // the command runs the collector in a child node process that has both.
+    const c = startCli(['collector', '--otlp-port', '0', '--db', join(tmp.dir, 'flags.db')]);
+    running.push(c);
+    const [, url] = await c.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const below = descendants(c.child.pid!);
+    const collectors = below.filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('--single-threaded-gc'));
+    expect(collectors).toHaveLength(1);
+    const env = readFileSync(`/proc/${collectors[0]}/environ`, 'utf8').split('\0');
+    expect(env).toContain(`MALLOC_ARENA_MAX=${collectorEnv(process.env).MALLOC_ARENA_MAX}`);
+    expect(await postTrace(url, sdkTrace().json)).toBe(200);
+
+    await c.stop('SIGKILL');
+    expect(await allExit(below)).toEqual([]);
+    expect(await refuses(url)).toBe(true);
   });
 
   it('also stops on SIGTERM; --retention 0 keeps everything', async () => {
