@@ -1,5 +1,6 @@
-// `faultline collector`: OTLP/HTTP ingest only, in this process. Several collectors may share
-// one database (scale-out); `faultline serve` also runs this command as its ingest child.
+// `faultline collector`: OTLP/HTTP ingest only. Started by hand, it runs the collector in a child
+// node process with the collector's runtime flags (runInChild); under `faultline serve`, which
+// gives them, in this process. Several collectors may share one database (scale-out).
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { COLLECTOR_NODE_FLAGS, collectorEnv } from '../lib/runtime/workers.ts';
