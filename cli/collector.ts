@@ -79,10 +79,12 @@ Examples:
  * collector's runtime settings (lib/runtime/workers.ts: `--single-threaded-gc` and capped malloc
  * arenas), which node and glibc take only when a process starts; undefined to run here. `serve`
  * and `forkCollector` start collectors with them already; `main()` called in-process (tests)
- * runs here too.
+ * and a process under a debugger run here too.
  */
 function reexecArgv(): string[] | undefined {
   if (process.platform === 'win32' || process.env[REEXEC_ENV] !== undefined || process.send) return undefined;
+  // A debugger attached to this process must see the collector, not a stand-in.
+  if (process.execArgv.some((a) => a.startsWith('--inspect'))) return undefined;
   const script = process.argv[1];
   if (script === undefined || realPath(script) !== realPath(binPath())) return undefined;
   const missing = COLLECTOR_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
