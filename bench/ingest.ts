@@ -185,6 +185,13 @@ async function waitCaughtUp(baseUrl: string, limitS: number): Promise<number | u
   }
 }
 
+/** Waits (up to 240 s) for the analyzer to catch up with no load, and says how long it took or what follows if it did not. */
+async function settle(baseUrl: string, otherwise: string): Promise<boolean> {
+  const caughtUp = await waitCaughtUp(baseUrl, 240);
+  console.log(caughtUp === undefined ? `  the analyzer had not caught up after 240 s: ${otherwise}` : `  caught up in ${caughtUp.toFixed(0)} s with no load`);
+  return caughtUp !== undefined;
+}
+
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -361,9 +368,7 @@ async function main(): Promise<void> {
       // The phase above starts with the analyzer far behind (it yields the CPU to ingest at max
       // load) and measures half load while it catches up. Measured again once it has: half load
       // in the steady state, the analyzer folding each commit as it lands.
-      const caughtUp = await waitCaughtUp(collector.url, 240);
-      console.log(caughtUp === undefined ? '  the analyzer had not caught up after 240 s: steady state not measured' : `  caught up in ${caughtUp.toFixed(0)} s with no load`);
-      if (caughtUp !== undefined) {
+      if (await settle(collector.url, 'steady state not measured')) {
         live = watchLive(collector.url);
         const steady = await openLoop(url, templates, HALF_SECONDS, maxRate / 2);
         const liveSteady = await live.stop();
@@ -377,12 +382,7 @@ async function main(): Promise<void> {
       // Steady state, as for the phase above: at half of a fast run's maximum the analyzer can end
       // that phase behind, and catching up beside this one measured the backlog of the phase
       // before (the phases right after max load measure that case).
-      let settled = true;
-      if (LIVE) {
-        const caughtUp = await waitCaughtUp(collector.url, 240);
-        settled = caughtUp !== undefined;
-        console.log(caughtUp === undefined ? '  the analyzer had not caught up after 240 s: measured while it catches up' : `  caught up in ${caughtUp.toFixed(0)} s with no load`);
-      }
+      const settled = !LIVE || (await settle(collector.url, 'measured while it catches up'));
       live = LIVE ? watchLive(collector.url) : undefined;
       const fixed = await openLoop(url, templates, HALF_SECONDS, TARGET_HALF);
       const liveFixed = await live?.stop();

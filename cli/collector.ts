@@ -24,6 +24,11 @@ export interface CollectorReadyMessage {
   retentionMs: number;
 }
 
+/** Whether an IPC message from a collector process says it listens. */
+export function isCollectorReady(m: unknown): m is CollectorReadyMessage {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'faultline:collector-ready';
+}
+
 export const collectorCommand: Command = {
   name: 'collector',
   summary: 'OTLP/HTTP ingest only: receive traces, metrics and logs and store them',
@@ -123,7 +128,7 @@ function runInChild(argv: string[], io: CliIo): Promise<number> {
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
     child.on('message', (m: unknown) => {
-      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'faultline:collector-ready') io.out(banner(m as CollectorReadyMessage));
+      if (isCollectorReady(m)) io.out(banner(m));
     });
     const finish = (code: number) => {
       process.off('SIGINT', onInt);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { durationOption, formatDuration, portOption, stringOption } from './args.ts';
 import { prefixLines, startChild, stopChild, type Child } from './children.ts';
 import type { CollectorReadyMessage } from './collector.ts';
-import { endpointFor, keeping } from './collector.ts';
+import { endpointFor, isCollectorReady, keeping } from './collector.ts';
 import type { Command } from './command.ts';
 import { ensureDashboardBuild } from './dashboard-build.ts';
 import { COLLECTOR_NODE_FLAGS, collectorEnv } from '../lib/runtime/workers.ts';
@@ -149,9 +149,9 @@ async function startCollectorChild(
   const ready = await new Promise<CollectorReadyMessage>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the collector did not start within 2 minutes')), STARTUP_TIMEOUT_MS);
     child.proc.on('message', (m: unknown) => {
-      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'faultline:collector-ready') {
+      if (isCollectorReady(m)) {
         clearTimeout(timer);
-        resolve(m as CollectorReadyMessage);
+        resolve(m);
       }
     });
     void child.exited.then((code) => {

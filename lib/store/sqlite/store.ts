@@ -147,11 +147,10 @@ export class SqliteStore implements Store {
       index = new TraceIdIndex(this.db, file, { cacheKiB: opts.traceIndexCacheKiB });
       // A database from before the index file, or one whose index file is gone: index it all
       // now, before this connection's first write would load it all as its tail.
-      const missing = opts.onIndexing ? index.behind() : 0;
-      if (missing > 0) {
-        opts.onIndexing!(0, missing);
-        for (let done = 0, n; (n = index.catchUp(OPEN_INDEX_STEP)) > 0; ) opts.onIndexing!((done += n), missing);
-      } else index.catchUp();
+      const report = opts.onIndexing;
+      const missing = report ? index.behind() : 0;
+      if (missing > 0) report!(0, missing);
+      for (let done = 0, n; (n = index.catchUp(OPEN_INDEX_STEP)) > 0; ) if (missing > 0) report!((done += n), missing);
     } catch (err) {
       index?.close();
       this.db.close();
