@@ -1,6 +1,7 @@
 // The ingest process: OTLP/HTTP receiver → writer threads → store. `startCollector` runs in
 // whatever process calls it (the `faultline collector` command, a child process of `serve`,
 // a test); `forkCollector` runs it in a child process of its own.
+import { FeedGate } from './feed-gate.ts';
 import { LiveThread } from './live.ts';
 import { WAL_SAFETY_PAGES } from './protocol.ts';
 import { CollectorMetrics } from './metrics.ts';
@@ -91,9 +92,11 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   openStore(opts.dbUrl).close();
   // Every thread of this process that writes the database queues on this lock (write-lock.ts).
   const writeLock = new SharedArrayBuffer(8);
+  // The live analyzer tells the writers whether to pack each commit's spans for it.
+  const feedGate = opts.live === false ? undefined : new FeedGate();
   const checkpointIntervalMs = opts.checkpointIntervalMs ?? 250;
   const writer = await WriterClient.start(
-    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: WRITER_CACHE_KIB, feed: opts.live !== false },
+    { dbUrl: opts.dbUrl, maxGroupItems: opts.maxGroupItems ?? 4096, writeLock, checkpointInBackground: checkpointIntervalMs > 0, cacheKiB: WRITER_CACHE_KIB, feed: opts.live !== false, feedGate: feedGate?.buffer },
     capacityBytes,
     () => metrics,
     opts.writerThreads ?? 2,
@@ -115,6 +118,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
           writeLock,
           // The maintenance thread checkpoints; the same safety net as the writers'.
           walAutoCheckpointPages: checkpointIntervalMs > 0 ? WAL_SAFETY_PAGES : undefined,
+          feedGate,
         });
   ref.live = live;
   if (live) writer.onFeed = (group) => live.feed(group);

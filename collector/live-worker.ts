@@ -5,11 +5,13 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { LiveAnalyzer, type LiveAnalyzerOptions } from '../lib/live/analyzer.ts';
 import { heapFigures } from '../lib/runtime/heap.ts';
 import { BackgroundPriority } from '../lib/runtime/priority.ts';
+import { FeedGate } from './feed-gate.ts';
 import type { FromLive, ToLive } from './live.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('live-worker must run as a worker thread');
-const opts = workerData as LiveAnalyzerOptions & { intervalMs: number; feedInFlight?: Int32Array };
+const opts = workerData as LiveAnalyzerOptions & { intervalMs: number; feedInFlight?: Int32Array; feedGate?: SharedArrayBuffer };
+const gate = opts.feedGate ? new FeedGate(opts.feedGate) : undefined;
 
 // Ingest first: under overload this thread gets the CPU the writers leave, except while it
 // holds the write lock (runtime/priority.ts).
@@ -32,9 +34,11 @@ function handle(msg: ToLive): void {
   else droppedUnopened += msg.group.n;
 }
 
-// Messages wait in the port while a pass runs; the pass takes the fed groups between chunks.
+// Messages wait in the port while a pass runs; the pass takes the fed groups between chunks,
+// and tells the writers whether to go on packing them.
 function drain(): void {
   for (let m = receiveMessageOnPort(port!); m !== undefined; m = receiveMessageOnPort(port!)) handle(m.message as ToLive);
+  if (analyzer) gate?.set(analyzer.feedWanted);
 }
 
 function tick(): void {
@@ -45,6 +49,7 @@ function tick(): void {
     analyzer ??= new LiveAnalyzer({ ...opts, foreground: (f) => priority.foreground(f), drain });
     const r = analyzer.catchUp(() => Date.now(), Math.max(100, opts.intervalMs - 100));
     behind = r.leader && r.behind > 0;
+    gate?.set(analyzer.feedWanted);
     port!.postMessage({ type: 'pass', ...r, feedDropped: r.feedDropped + droppedUnopened, ...heapFigures() } satisfies FromLive);
   } catch (err) {
     // A busy or briefly unavailable database: the cursor did not move, the next tick retries.

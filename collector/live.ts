@@ -6,6 +6,7 @@ import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { LiveAnalyzerOptions, PassResult } from '../lib/live/analyzer.ts';
 import type { FedGroup } from '../lib/live/feed.ts';
 import { LIVE_THREAD_LIMITS, startTsWorker } from '../lib/runtime/workers.ts';
+import type { FeedGate } from './feed-gate.ts';
 
 /**
  * Wait before starting a thread again after one ended unasked, doubled for each such end in a
@@ -50,6 +51,8 @@ export interface LiveThreadOptions extends LiveAnalyzerOptions {
   limits?: ResourceLimits;
   /** First wait before a restart (default RESTART_BASE_MS); tests shorten it. */
   restartBaseMs?: number;
+  /** Shared with the writers (feed-gate.ts): each analyzer thread opens and closes it, and its skipped spans count as dropped. */
+  feedGate?: FeedGate;
 }
 
 export class LiveThread {
@@ -65,15 +68,19 @@ export class LiveThread {
   private failuresInRow = 0;
   private readonly restartBaseMs: number;
 
-  private readonly opts: Omit<LiveThreadOptions, 'limits'>;
+  private readonly opts: Omit<LiveThreadOptions, 'limits' | 'restartBaseMs' | 'feedGate'>;
   private readonly limits: ResourceLimits;
+  private readonly gate: FeedGate | undefined;
+  /** The gate's skipped spans already counted in status.feedDropped. */
+  private skippedSeen = 0;
 
-  private constructor({ limits, restartBaseMs, ...opts }: LiveThreadOptions) {
+  private constructor({ limits, restartBaseMs, feedGate, ...opts }: LiveThreadOptions) {
     // One lease owner across restarts: a restarted thread takes its own lease back at once
     // instead of standing by until the crashed one's lease runs out.
     this.opts = { ...opts, owner: opts.owner ?? `live-${process.pid}-${randomUUID().slice(0, 8)}` };
     this.limits = limits ?? LIVE_THREAD_LIMITS;
     this.restartBaseMs = restartBaseMs ?? RESTART_BASE_MS;
+    this.gate = feedGate;
   }
 
   static start(opts: LiveThreadOptions): LiveThread {
@@ -84,7 +91,13 @@ export class LiveThread {
 
   private spawn(): void {
     this.inFlight = new Int32Array(new SharedArrayBuffer(4));
-    const worker = startTsWorker(new URL('./live-worker.ts', import.meta.url), { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight }, this.limits);
+    // A new thread wants the feed until its first chunk says it is out of reach.
+    this.gate?.set(true);
+    const worker = startTsWorker(
+      new URL('./live-worker.ts', import.meta.url),
+      { intervalMs: 500, ...this.opts, feedInFlight: this.inFlight, feedGate: this.gate?.buffer },
+      this.limits,
+    );
     this.worker = worker;
     this.up = true;
     this.threadFeedDropped = 0;
@@ -97,6 +110,7 @@ export class LiveThread {
         // The thread reports its running total; a restarted thread starts from 0.
         this.status.feedDropped += Math.max(0, msg.feedDropped - this.threadFeedDropped);
         this.threadFeedDropped = msg.feedDropped;
+        this.countSkipped();
         this.status.last = msg;
         this.status.heapUsedBytes = msg.heapUsedBytes;
         this.status.heapPhysicalBytes = msg.heapPhysicalBytes;
@@ -114,6 +128,9 @@ export class LiveThread {
     });
     worker.on('exit', () => {
       this.up = false;
+      // No thread to take groups until the next one starts: the writers need not pack them.
+      this.gate?.set(false);
+      this.countSkipped();
       if (this.closing) return;
       this.status.restarts++;
       this.failuresInRow++;
@@ -125,6 +142,14 @@ export class LiveThread {
       this.restartTimer.unref();
     });
     worker.unref();
+  }
+
+  /** Spans the writers left unpacked since the last count join the dropped. */
+  private countSkipped(): void {
+    if (!this.gate) return;
+    const skipped = this.gate.skipped;
+    this.status.feedDropped += skipped - this.skippedSeen;
+    this.skippedSeen = skipped;
   }
 
   async close(): Promise<void> {

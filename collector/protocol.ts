@@ -25,6 +25,8 @@ export interface WriterOptions {
   cacheKiB?: number;
   /** Hand each commit's spans to the live analyzer (lib/live/feed.ts). */
   feed?: boolean;
+  /** FeedGate's buffer: while the analyzer is out of reach, commits are counted instead of packed (feed-gate.ts). */
+  feedGate?: SharedArrayBuffer;
 }
 
 export interface WriteRequest {

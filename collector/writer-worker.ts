@@ -7,11 +7,12 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { IngestBatch } from '../lib/model/index.ts';
 import { openStore, type SqliteStore } from '../lib/store/index.ts';
 import type { PreparedBatch } from '../lib/store/sqlite/writer.ts';
-import { packCommitted } from '../lib/live/feed.ts';
+import { insertedSpans, packCommitted } from '../lib/live/feed.ts';
 import { WriteLock } from '../lib/store/write-lock.ts';
 import { heapFigures } from '../lib/runtime/heap.ts';
 import { WAL_SAFETY_PAGES, type FromWriter, type ToWriter, type WriteOutcome, type WriteRequest, type WriterOptions } from './protocol.ts';
 import { decodeBody } from './decode.ts';
+import { FeedGate } from './feed-gate.ts';
 import { isTransientStoreError } from './transient.ts';
 
 const port = parentPort;
@@ -25,6 +26,7 @@ function post(msg: FromWriter): void {
 // The store's own lock instance: the group commit below takes it first, and the store's
 // transaction then re-enters it.
 const lock = opts.writeLock ? new WriteLock(opts.writeLock) : undefined;
+const gate = opts.feedGate ? new FeedGate(opts.feedGate) : undefined;
 let store: SqliteStore;
 try {
   store = openStore(opts.dbUrl, {
@@ -71,6 +73,10 @@ function writeOne(batch: PreparedBatch) {
 /** Packs what the last commit inserted for the live analyzer (posted through the HTTP thread, zero copy). */
 function feed(batches: PreparedBatch[]): void {
   if (!opts.feed) return;
+  if (gate !== undefined && !gate.open) {
+    gate.skip(insertedSpans(batches));
+    return;
+  }
   const { after, upTo } = store.lastSpanRange;
   const group = packCommitted(after, upTo, batches);
   if (group) outbox.push({ type: 'feed', group });

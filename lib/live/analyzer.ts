@@ -138,6 +138,19 @@ export class LiveAnalyzer {
     this.fedQueue.offer(group, this.cursor);
   }
 
+  /** The last committed seq a chunk saw, and whether the last pass found another analyzer leading. */
+  private seenHi = 0;
+  private standingBy = false;
+
+  /**
+   * Whether a group committed now would be used: this analyzer leads and its cursor is within
+   * the feed queue's reach of the last committed seq it saw (FeedQueue.offer refuses groups
+   * further ahead). The collector's writers pack no groups while it is not (collector/feed-gate.ts).
+   */
+  get feedWanted(): boolean {
+    return !this.standingBy && this.seenHi - this.cursor <= this.fedQueue.maxSpans;
+  }
+
   /** Longest time this pass held the write lock (or ran a write transaction), ms. */
   private lockedMs = 0;
 
@@ -172,7 +185,8 @@ export class LiveAnalyzer {
     this.lockedMs = 0;
     const total: PassResult = { leader: false, spans: 0, traces: 0, lookups: 0, promoted: 0, cursorSeq: this.cursor, behind: 0, pending: 0, flushMs: 0, fed: 0, feedDropped: this.fedQueue.dropped };
     this.drain?.();
-    if (!this.lead(start)) {
+    this.standingBy = !this.lead(start);
+    if (this.standingBy) {
       // Standing by: the leader reads these from storage.
       this.fedQueue.clear();
       this.loaded = false;
@@ -191,6 +205,7 @@ export class LiveAnalyzer {
         return { hi, ...r, ...this.group(r.chunk) };
       });
       total.fed += fed;
+      this.seenHi = hi;
       foldChunk(traces, delta, this.pendingSet, this.ops, { nowMs: now, graceMs: this.graceMs });
       const { promoted, overflow } = promoteDue(this.pendingSet, delta, now);
       overflowCount += overflow;

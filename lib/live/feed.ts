@@ -71,6 +71,16 @@ function byteLength(n: number, payloadBytes: number): number {
   return 4 * r(8 * n) + r(16 * n) + r(4 * n) + 3 * r(n) + r(16 * n) + r(32 * n) + r(payloadBytes);
 }
 
+/** Spans a committed transaction inserted (`seqs[i] > 0`), without packing them. */
+export function insertedSpans(batches: readonly PreparedBatch[]): number {
+  let n = 0;
+  for (const b of batches) {
+    if (!b.seqs) continue;
+    for (let i = 0; i < b.count; i++) if (b.seqs[i] > 0) n++;
+  }
+  return n;
+}
+
 /**
  * Packs the spans a committed transaction inserted (`seqs[i] > 0`; duplicates have 0) from its
  * batches, in seq order. `after`/`upTo`: AUTOINCREMENT's high-water mark before and after the

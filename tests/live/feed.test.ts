@@ -136,4 +136,31 @@ describe('live feed: the analyzer', () => {
       store.close();
     }
   });
+
+  it('wants the feed only while it leads and its cursor is within the queue\'s reach of what is committed', () => {
+    const e = env();
+    const store = openStore(e.url);
+    try {
+      const a = e.analyzer({ owner: 'a', chunkSpans: 30, feedMaxSpans: 40 });
+      expect(a.feedWanted).toBe(true);
+      commit(store, traces(30));
+      // One chunk of 30 of the 90 spans: 60 behind, past the queue's reach of 40.
+      a.catchUp(() => NOW, 60_000, 1);
+      expect(a.feedWanted).toBe(false);
+      // A group committed now lies past that reach: the queue would refuse it.
+      const g = commit(store, traces(1, 100))!;
+      a.feed(g);
+      expect(a.catchUp(() => NOW, 60_000, 1).feedDropped).toBe(3);
+      // 33 behind: within reach again.
+      expect(a.feedWanted).toBe(true);
+      a.catchUp(() => NOW, 60_000);
+      expect(a.feedWanted).toBe(true);
+      // Standing by while another analyzer holds the lease: the leader reads from storage.
+      const b = e.analyzer({ owner: 'b' });
+      b.pass(NOW + 1000);
+      expect(b.feedWanted).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FeedGate } from '../../collector/feed-gate.ts';
 import { LiveThread } from '../../collector/live.ts';
 import { LiveAnalyzer } from '../../lib/live/analyzer.ts';
 import { openStore } from '../../lib/store/index.ts';
@@ -41,6 +42,33 @@ function unansweredCalls(prefix: string): string {
 }
 
 describe('LiveThread', () => {
+  it('opens the feed gate for each thread it starts, closes it while none runs, and counts the spans writers skipped as dropped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-live-gate-'));
+    dirs.push(dir);
+    const dbUrl = path.join(dir, 'live.db');
+    openStore(dbUrl).close();
+    const feedGate = new FeedGate();
+    feedGate.set(false);
+    const live = LiveThread.start({ dbUrl, intervalMs: 100, restartBaseMs: 2000, feedGate });
+    try {
+      expect(feedGate.open).toBe(true);
+      // The writers' share: spans they committed and left unpacked.
+      feedGate.skip(5);
+      const passes = live.status.passes;
+      await until(() => live.status.passes > passes + 1, 10_000);
+      // Caught up on an empty database: it still wants the feed.
+      expect(feedGate.open).toBe(true);
+      expect(live.status.feedDropped).toBe(5);
+
+      await live.thread.terminate();
+      await until(() => live.status.restarts === 1, 5_000);
+      expect(feedGate.open).toBe(false);
+      await until(() => feedGate.open, 5_000);
+    } finally {
+      await live.close();
+    }
+  });
+
   it('restarts a thread that ended unasked and stops for good on close', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-live-thread-'));
     dirs.push(dir);
