@@ -4,6 +4,7 @@
 // beyond one zlib chunk past the limit.
 import type { IncomingMessage } from 'node:http';
 import zlib from 'node:zlib';
+import { bodyBytesRead } from '../lib/runtime/young-gc.ts';
 
 export type BodyResult =
   | { ok: true; body: Buffer }
@@ -16,6 +17,7 @@ export function drain(req: IncomingMessage): void {
   let seen = 0;
   req.on('data', (c: Buffer) => {
     seen += c.length;
+    bodyBytesRead(c.length);
     if (seen > DRAIN_LIMIT) req.destroy();
   });
   req.on('error', () => {});
@@ -45,6 +47,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
     const finish = (r: BodyResult) => {
       if (done) return;
       done = true;
+      // The chunks (and inflated chunks) are garbage from here on.
+      bodyBytesRead(rawBytes + outBytes);
       if (!r.ok) {
         if (inflater) {
           inflater.removeAllListeners('data');
