@@ -24,8 +24,11 @@ export const BUSY_THREAD_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 16
  * the cap, at the same throughput for the machine (ratio to the raw limit 0.83; 0.53–0.71).
  * 256 MB leaves room for the largest request a writer takes: 20 MB of protobuf (65,024 spans)
  * is committed with ~62 MB of the heap in use after it (tests/collector/writer-heap.test.ts).
+ * Their young generation is 8 MB, not 16: the two writers' heaps held 40–48 MB at the ends of
+ * bench:ingest's phases against 56–63 MB, at the same throughput and CPU per span (the live
+ * analyzer at 8 MB caught up ~17% slower, so it keeps 16).
  */
-export const WRITER_THREAD_LIMITS: ResourceLimits = { ...BUSY_THREAD_LIMITS, maxOldGenerationSizeMb: 256 };
+export const WRITER_THREAD_LIMITS: ResourceLimits = { ...BUSY_THREAD_LIMITS, maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 
 /**
  * The live analyzer's limits: besides the young generation, its old generation is capped at
