@@ -24,6 +24,3 @@ export function bodyBytesRead(bytes: number): void {
   sinceLast = 0;
   gc({ type: 'minor' });
 }
-
-/** Whether this process can collect on demand (started with the collector's flags). */
-export const youngGcAvailable = gc !== undefined;
