@@ -81,8 +81,8 @@ Examples:
 
 /**
  * The node arguments to run this command again with, when it was started by hand without the
- * collector's runtime settings (lib/runtime/workers.ts: `--single-threaded-gc` and capped malloc
- * arenas), which node and glibc take only when a process starts; undefined to run here. `serve`
+ * collector's runtime settings (lib/runtime/workers.ts: `--single-threaded-gc`, `--expose-gc` and
+ * capped malloc arenas), which node and glibc take only when a process starts; undefined to run here. `serve`
  * and `forkCollector` start collectors with them already; `main()` called in-process (tests)
  * and a process under a debugger run here too.
  */
