@@ -22,7 +22,7 @@ const FEED_IN_FLIGHT_SPANS = 32_768;
 
 export type ToLive = { type: 'feed'; group: FedGroup } | { type: 'close' };
 
-export type FromLive = ({ type: 'pass'; heapUsedBytes: number; heapPhysicalBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
+export type FromLive = ({ type: 'pass'; heapUsedBytes: number; heapPhysicalBytes: number; externalBytes: number } & PassResult) | { type: 'error'; message: string } | { type: 'closed' };
 
 export interface LiveStatus {
   passes: number;
@@ -38,6 +38,8 @@ export interface LiveStatus {
   heapUsedBytes: number;
   /** Memory the analyzer thread's V8 heap holds (in use or garbage not yet collected). */
   heapPhysicalBytes: number;
+  /** Buffers outside its heap that the analyzer thread's objects own (live or not yet collected). */
+  externalBytes: number;
   /** Analyzer threads started again after one ended without being asked to. */
   restarts: number;
   /** The wait before the most recent restart (0 before any): doubled for each unasked end in a row without a completed pass. */
@@ -56,7 +58,7 @@ export interface LiveThreadOptions extends LiveAnalyzerOptions {
 }
 
 export class LiveThread {
-  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, restarts: 0, restartDelayMs: 0 };
+  readonly status: LiveStatus = { passes: 0, errors: 0, spansAnalyzed: 0, spansFed: 0, feedDropped: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, externalBytes: 0, restarts: 0, restartDelayMs: 0 };
   private worker!: Worker;
   private closing = false;
   private up = false;
@@ -114,6 +116,7 @@ export class LiveThread {
         this.status.last = msg;
         this.status.heapUsedBytes = msg.heapUsedBytes;
         this.status.heapPhysicalBytes = msg.heapPhysicalBytes;
+        this.status.externalBytes = msg.externalBytes;
       } else if (msg.type === 'error') {
         this.status.errors++;
         this.status.lastError = msg.message;

@@ -57,6 +57,7 @@ export class CollectorMetrics {
   writerHeapBytes = 0;
   /** …and the memory their heaps hold (in use or garbage not yet collected). */
   writerHeapPhysicalBytes = 0;
+  writerExternalBytes = 0;
   writerRestarts = 0;
 
   constructor(
@@ -126,7 +127,7 @@ export class CollectorMetrics {
     const mem = process.memoryUsage();
     const httpHeap = heapFigures();
     out.push(
-      '# HELP faultline_collector_memory_bytes Memory of the collector process (rss, external) and V8 heaps per thread: in use, and held (physical).',
+      '# HELP faultline_collector_memory_bytes Memory of the collector process (rss), and per thread its V8 heap (in use, and held: physical) and the buffers its objects own outside the heap (external; without a thread label, the HTTP thread).',
       '# TYPE faultline_collector_memory_bytes gauge',
       `faultline_collector_memory_bytes{kind="rss"} ${mem.rss}`,
       `faultline_collector_memory_bytes{kind="external"} ${mem.external}`,
@@ -134,11 +135,13 @@ export class CollectorMetrics {
       `faultline_collector_memory_bytes{kind="heap_used",thread="writer"} ${this.writerHeapBytes}`,
       `faultline_collector_memory_bytes{kind="heap_physical",thread="http"} ${httpHeap.heapPhysicalBytes}`,
       `faultline_collector_memory_bytes{kind="heap_physical",thread="writer"} ${this.writerHeapPhysicalBytes}`,
+      `faultline_collector_memory_bytes{kind="external",thread="writer"} ${this.writerExternalBytes}`,
     );
     if (g.live !== undefined) {
       out.push(
         `faultline_collector_memory_bytes{kind="heap_used",thread="live"} ${g.live.heapUsedBytes}`,
         `faultline_collector_memory_bytes{kind="heap_physical",thread="live"} ${g.live.heapPhysicalBytes}`,
+        `faultline_collector_memory_bytes{kind="external",thread="live"} ${g.live.externalBytes}`,
       );
     }
     const hist = (name: string, help: string, h: Histogram) => {

@@ -51,6 +51,7 @@ export interface GroupStats {
   /** The writer isolate's V8 heap in use, for /metrics. */
   heapUsedBytes: number;
   heapPhysicalBytes: number;
+  externalBytes: number;
 }
 
 export type FromWriter =

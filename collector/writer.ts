@@ -24,6 +24,7 @@ interface Slot {
   /** Its V8 heap after its last group: in use, and held. */
   heapUsedBytes: number;
   heapPhysicalBytes: number;
+  externalBytes: number;
   restartTimer?: NodeJS.Timeout;
   closedResolve?: () => void;
 }
@@ -50,7 +51,7 @@ export class WriterClient {
     private readonly metrics: () => CollectorMetrics,
     threads: number,
   ) {
-    this.slots = Array.from({ length: threads }, (_, index) => ({ index, up: false, queuedBytes: 0, heapUsedBytes: 0, heapPhysicalBytes: 0 }));
+    this.slots = Array.from({ length: threads }, (_, index) => ({ index, up: false, queuedBytes: 0, heapUsedBytes: 0, heapPhysicalBytes: 0, externalBytes: 0 }));
   }
 
   /** Starts the writer threads; resolves once their stores are open, rejects if one cannot open. */
@@ -137,9 +138,11 @@ export class WriterClient {
       m.batchLatency.observe(stats.ms / 1000);
       slot.heapUsedBytes = stats.heapUsedBytes;
       slot.heapPhysicalBytes = stats.heapPhysicalBytes;
+      slot.externalBytes = stats.externalBytes;
       // All writer threads together (each reports only its own).
       m.writerHeapBytes = this.slots.reduce((n, s) => n + s.heapUsedBytes, 0);
       m.writerHeapPhysicalBytes = this.slots.reduce((n, s) => n + s.heapPhysicalBytes, 0);
+      m.writerExternalBytes = this.slots.reduce((n, s) => n + s.externalBytes, 0);
       m.duplicates.traces += stats.duplicates.traces;
       m.duplicates.metrics += stats.duplicates.metrics;
       m.duplicates.logs += stats.duplicates.logs;

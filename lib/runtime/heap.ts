@@ -6,9 +6,11 @@ export interface HeapFigures {
   heapUsedBytes: number;
   /** Memory the heap holds from the system (in use or not), bytes. */
   heapPhysicalBytes: number;
+  /** Buffers outside the heap that its objects own (ArrayBuffers, live or not yet collected), bytes. */
+  externalBytes: number;
 }
 
 export function heapFigures(): HeapFigures {
   const h = getHeapStatistics();
-  return { heapUsedBytes: h.used_heap_size, heapPhysicalBytes: h.total_physical_size };
+  return { heapUsedBytes: h.used_heap_size, heapPhysicalBytes: h.total_physical_size, externalBytes: h.external_memory };
 }

@@ -100,5 +100,8 @@ describe('collector + live analyzer thread', () => {
       expect(used, thread).toBeGreaterThan(0);
       expect(held, thread).toBeGreaterThanOrEqual(used);
     }
+    // And the buffers each thread's objects own outside its heap (request bodies, feed groups, the pending clients' columns).
+    expect(await metric('faultline_collector_memory_bytes{kind="external"}')).toBeGreaterThan(0);
+    for (const thread of ['writer', 'live']) expect(await metric(`faultline_collector_memory_bytes{kind="external",thread="${thread}"}`), thread).toBeGreaterThan(0);
   });
 });
