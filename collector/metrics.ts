@@ -115,7 +115,7 @@ export class CollectorMetrics {
       const l = g.live;
       one('faultline_live_spans_analyzed_total', 'counter', 'Spans folded into the graph and RED rollups by the live analyzer.', l.spansAnalyzed);
       one('faultline_live_spans_fed_total', 'counter', 'Of the spans analyzed, those the writers handed over after their commit instead of the analyzer reading them back.', l.spansFed);
-      one('faultline_live_feed_dropped_spans_total', 'counter', 'Handed-over spans not used (feed queue full or analyzer restarting); the analyzer read them from storage instead.', l.feedDropped);
+      one('faultline_live_feed_dropped_spans_total', 'counter', 'Committed spans not handed over or not used (analyzer far behind, standing by or restarting, or its feed queue full); the analyzer read them from storage instead.', l.feedDropped);
       one('faultline_live_spans_behind', 'gauge', 'Stored spans the live analyzer has not folded yet (after its last pass).', l.last?.behind ?? 0);
       one('faultline_live_pending_clients', 'gauge', 'Client spans waiting for their server half.', l.last?.pending ?? 0);
       one('faultline_live_leader', 'gauge', '1 when this collector holds the analyzer lease (several collectors may share a database).', l.last?.leader ? 1 : 0);
