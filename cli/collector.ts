@@ -166,10 +166,11 @@ async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<nu
   // Listen for Ctrl-C before saying where we listen: a signal sent the moment the banner
   // appears must stop us cleanly, not kill us mid-write.
   const stopping = waitForStop();
-  await indexTraceIds(dbUrl, io);
+  const indexing = indexingReport(io);
   let collector: Awaited<ReturnType<typeof startCollector>>;
   try {
-    collector = await startCollector({ port, host, dbUrl, retentionMs });
+    collector = await startCollector({ port, host, dbUrl, retentionMs, onIndexing: indexing.onIndexing });
+    indexing.finished();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
@@ -196,33 +197,33 @@ async function runCollector(values: ParsedArgs['values'], io: CliIo): Promise<nu
 const ANNOUNCE_INDEXING = 500_000;
 
 /**
- * Opens the database once before the collector's threads do, so that indexing what the trace-id
- * index file lacks (a database from before that file, or copied without it: ~55 s for 4.35M
- * traces) is reported as it goes instead of being a silent start. Errors are left to
- * startCollector, which reports them.
+ * Reports the indexing of what the trace-id index file lacks when the collector first opens the
+ * database (a database from before that file, or copied without it: ~55 s for 4.35M traces), so
+ * that it is not a silent start; `finished` says how long it took, once it was announced.
  */
-async function indexTraceIds(dbUrl: string, io: CliIo): Promise<void> {
-  const { openStore } = await import('../lib/store/index.ts');
+function indexingReport(io: CliIo): { onIndexing: (indexed: number, missing: number) => void; finished(): void } {
   const t0 = performance.now();
-  let last = t0;
+  let printed = t0;
+  let reported = t0;
   let announced = false;
   const count = (n: number) => n.toLocaleString('en-US');
-  const onIndexing = (indexed: number, missing: number) => {
-    if (missing < ANNOUNCE_INDEXING) return;
-    if (!announced) {
-      announced = true;
-      io.err(`Indexing the ids of ${count(missing)} traces missing from the trace-id index file (once: a database from before that file, or copied without it)…\n`);
-    } else if (performance.now() - last >= 5000) {
-      last = performance.now();
-      io.err(`  ${count(indexed)} of ${count(missing)} indexed\n`);
-    }
+  return {
+    onIndexing(indexed, missing) {
+      reported = performance.now();
+      if (missing < ANNOUNCE_INDEXING) return;
+      if (!announced) {
+        announced = true;
+        io.err(`Indexing the ids of ${count(missing)} traces missing from the trace-id index file (once: a database from before that file, or copied without it)…\n`);
+      } else if (reported - printed >= 5000) {
+        printed = reported;
+        io.err(`  ${count(indexed)} of ${count(missing)} indexed\n`);
+      }
+    },
+    finished() {
+      // Timed to the last step, not to the threads' start after it.
+      if (announced) io.err(`Trace ids indexed in ${((reported - t0) / 1000).toFixed(0)} s.\n`);
+    },
   };
-  try {
-    openStore(dbUrl, { cacheKiB: 2048, onIndexing }).close();
-  } catch {
-    return;
-  }
-  if (announced) io.err(`Trace ids indexed in ${((performance.now() - t0) / 1000).toFixed(0)} s.\n`);
 }
 
 export function keeping(retentionMs: number): string {

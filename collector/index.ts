@@ -48,6 +48,11 @@ export interface CollectorOptions {
    * the WAL starts over instead of growing while writers never pause. Default 8192 (32 MiB).
    */
   walResetPages?: number;
+  /**
+   * Progress of indexing the trace ids the trace-id index file lacks, when the database is first
+   * opened (openStore's `onIndexing`). In this process only: a forked collector does not take it.
+   */
+  onIndexing?: (indexed: number, missing: number) => void;
 }
 
 export interface RunningCollector {
@@ -89,7 +94,8 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Runni
   }));
   // Create and migrate the database (and switch it to WAL) once, before the threads open it:
   // several connections doing that at the same moment can get SQLITE_BUSY without waiting.
-  openStore(opts.dbUrl).close();
+  // It also indexes what the trace-id index file lacks, before any writer needs it.
+  openStore(opts.dbUrl, { onIndexing: opts.onIndexing }).close();
   // Every thread of this process that writes the database queues on this lock (write-lock.ts).
   const writeLock = new SharedArrayBuffer(8);
   // The live analyzer tells the writers whether to pack each commit's spans for it.
