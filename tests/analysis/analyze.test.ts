@@ -5,8 +5,9 @@ import { analyze, Analyzer } from '../../lib/analysis/analyze.ts';
 import type { Span } from '../../lib/model/index.ts';
 import { decodeZipkinSpans } from '../../lib/otlp/zipkin.ts';
 import { call, span } from './helpers.ts';
+import { ZIPKIN_FIXTURES_URL } from '../shared.ts';
 
-const yelp = (): Span[] => decodeZipkinSpans(JSON.parse(readFileSync(new URL('../../../shared/fixtures/zipkin/yelp.json', import.meta.url), 'utf8'))).items;
+const yelp = (): Span[] => decodeZipkinSpans(JSON.parse(readFileSync(new URL('yelp.json', ZIPKIN_FIXTURES_URL), 'utf8'))).items;
 
 describe('analyze', () => {
   it('yelp: mysql used by yelp-main alone is not a shared database', () => {

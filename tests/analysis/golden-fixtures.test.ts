@@ -6,8 +6,7 @@ import { analyzeTrace } from '../../lib/analysis/trace/analyze.ts';
 import { buildTraceTree } from '../../lib/analysis/trace/tree.ts';
 import type { Span } from '../../lib/model/index.ts';
 import { decodeZipkinSpans } from '../../lib/otlp/zipkin.ts';
-
-const FIXTURES = new URL('../../../shared/fixtures/zipkin/', import.meta.url);
+import { ZIPKIN_FIXTURES_URL as FIXTURES } from '../shared.ts';
 
 function load(name: string): Span[] {
   const d = decodeZipkinSpans(JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')));

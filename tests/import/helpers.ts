@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readTraceFile, type ReadTraceFileOptions, type TraceFileBatch } from '../../lib/otlp/files.ts';
 import type { Span } from '../../lib/model/index.ts';
+import { ZIPKIN_FIXTURES } from '../shared.ts';
 
-// shared/ sits beside the checkout (CI clones main with shared/ next to it).
-export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/zipkin', import.meta.url));
+export const FIXTURES = ZIPKIN_FIXTURES;
 
 export interface ReadAll {
   spans: Span[];

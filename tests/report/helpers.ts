@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, type CliResult } from '../cli/run-cli.ts';
+import { ZIPKIN_FIXTURES } from '../shared.ts';
 
 export { ROOT, runCli, type CliResult };
-export const ZIPKIN = new URL('../../../shared/fixtures/zipkin', import.meta.url).pathname.replace(/\/$/, '');
+export const ZIPKIN = ZIPKIN_FIXTURES;
 export const HERE = import.meta.dirname;
 export const PLANTED = join(HERE, 'fixtures', 'planted.jsonl');
 export const CLEAN = join(HERE, 'fixtures', 'clean.jsonl');

@@ -9,7 +9,8 @@ import type { FindingsResponse, GraphResponse } from '../../lib/query/types.ts';
 import { chromiumPath, launchChromium } from './browser.ts';
 import { ensureDashboardBuild, eventually, screenshotPath, startFaultline, type Faultline } from './e2e-harness.ts';
 import { SpanSender, sendShopTraffic } from './span-generator.ts';
-import { ROOT, runCli } from '../cli/run-cli.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { ZIPKIN_FIXTURES } from '../shared.ts';
 
 let fl: Faultline | undefined;
 let browser: Browser | undefined;
@@ -200,7 +201,7 @@ describe('dashboard journeys', { timeout: 180_000 }, () => {
     // Old traces survive only without retention; the import goes through the real CLI.
     const old = await startFaultline(['--retention', '0']);
     try {
-      const r = await runCli(['import', '--db', old.db, join(ROOT, '..', 'shared', 'fixtures', 'zipkin', 'yelp.json')]);
+      const r = await runCli(['import', '--db', old.db, join(ZIPKIN_FIXTURES, 'yelp.json')]);
       expect(r.code, r.stderr).toBe(0);
       await page.goto(`${old.dashboard}/`);
       await page.locator('[data-testid="adapted-notice"]').waitFor({ timeout: 60_000 });

@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { decodeZipkinSpans } from '../../../lib/otlp/zipkin.ts';
 import type { Span } from '../../../lib/model/index.ts';
 import { analyze } from './helpers.ts';
-
-const FIXTURES = new URL('../../../../shared/fixtures/zipkin/', import.meta.url);
+import { ZIPKIN_FIXTURES_URL as FIXTURES } from '../../shared.ts';
 
 function load(name: string): Span[] {
   const r = decodeZipkinSpans(JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')));

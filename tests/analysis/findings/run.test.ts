@@ -6,10 +6,11 @@ import { fingerprint } from '../../../lib/analysis/findings/fingerprint.ts';
 import { monolithScore } from '../../../lib/analysis/findings/score.ts';
 import { SMELL_RULE_IDS, type Finding, type RuleId } from '../../../lib/analysis/findings/types.ts';
 import { analyze, chain, config, dbSpan, span } from './helpers.ts';
+import { SHARED_URL } from '../../shared.ts';
 
 describe('registry', () => {
   it('has every rule of SMELLS.md, in its order, with defaults and remediation', () => {
-    const smells = readFileSync(new URL('../../../../shared/SMELLS.md', import.meta.url), 'utf8');
+    const smells = readFileSync(new URL('SMELLS.md', SHARED_URL), 'utf8');
     const ids = [...smells.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
     expect(ids).toHaveLength(17);
     expect(SMELL_RULES.map((r) => r.id)).toEqual(ids);
